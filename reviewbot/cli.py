@@ -1,0 +1,161 @@
+"""The command line: `reviewbot check|rules|explain`.  Imports stay inside each command
+so `reviewbot check` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+FORMATS = ("text", "checkpatch", "gcc", "json")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other usage error
+        self.exit(EXIT_ERROR, f"reviewbot: {message} (see reviewbot {self.prog.split()[-1]} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from reviewbot import __version__
+
+    p = _Parser(prog="reviewbot", description="Review C patches as they were mailed.")
+    p.add_argument("--version", action="version", version=f"reviewbot {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("check", help="review patches and print the findings",
+                       description="Review patches: mbox files, .eml/.patch files, bare diffs, directories, "
+                                   "maildirs, web-archive copies, '-' for stdin, or a git revision range.")
+    c.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="what to review (default: stdin when it is not a terminal)")
+    c.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    c.add_argument("--select", metavar="RULE,...", help="run only these rules (preview rules too)")
+    c.add_argument("--ignore", metavar="RULE,...", help="do not run these rules")
+    c.add_argument("--fail-on", choices=("error", "warning", "note"), default="warning",
+                   help="exit 1 when a finding at or above this severity is found (default: warning)")
+    c.add_argument("--tree", metavar="DIR", help="a source tree to read whole functions from")
+    c.add_argument("--no-tree", action="store_true",
+                   help="do not use the git work tree of the current directory for context")
+
+    r = sub.add_parser("rules", help="list the rules")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+    r.add_argument("--all", action="store_true", help="include preview rules (listed anyway, marked)")
+
+    e = sub.add_parser("explain", help="print a rule's documentation")
+    e.add_argument("rule", metavar="RULE")
+    return p
+
+
+def _check(args, stdout, stderr, stdin) -> int:
+    from pathlib import Path
+
+    from reviewbot.errors import InputError
+    from reviewbot.findings import Severity
+    from reviewbot.ingest import Problem, git_toplevel, read_inputs
+    from reviewbot.knowledge import builtin
+    from reviewbot.mail import parse_message
+    from reviewbot.review import Reviewer, RunResult, Skipped, skip_reason
+    from reviewbot.selection import select_rules
+
+    inputs = list(args.inputs)
+    if not inputs:
+        if stdin.isatty():
+            raise InputError("no INPUT given and standard input is a terminal (use '-' or a file)")
+        inputs = ["-"]
+    if args.tree and not Path(args.tree).is_dir():
+        raise InputError(f"--tree {args.tree}: not a directory")
+    rules = select_rules(args.select, args.ignore)
+    git_top = None if args.no_tree else git_toplevel()
+    reviewer = Reviewer(rules, builtin(), Path(args.tree) if args.tree else None, git_top)
+
+    reviews, skipped, problems = [], [], []
+    for item in read_inputs(inputs, stdin=getattr(stdin, "buffer", stdin)):
+        if isinstance(item, Problem):
+            problems.append(str(item))
+            continue
+        try:
+            message = parse_message(item)
+            reason = skip_reason(message)
+            if reason:
+                skipped.append(Skipped(str(item.origin), reason))
+                continue
+            reviews.append(reviewer.review(message))
+        except RecursionError:
+            problems.append(f"{item.origin}: too deeply nested to review; skipped")
+        except Exception as e:  # a bug must not cost the user the other patches' review
+            problems.append(f"{item.origin}: internal error ({type(e).__name__}: {e}); skipped, please report")
+    if not reviews and not skipped and not problems:
+        raise InputError(f"{', '.join(inputs)}: no mail or patch found")
+
+    result = RunResult(tuple(reviews), tuple(skipped), tuple(problems))
+    from importlib import import_module
+
+    renderer = import_module(f"reviewbot.render.{args.format}")
+    stdout.write(renderer.render(result))
+    for problem in problems:
+        stderr.write(f"reviewbot: {problem}\n")
+    if problems:
+        return EXIT_ERROR
+    fail_on = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= fail_on for r in reviews for f in r.findings) else EXIT_CLEAN
+
+
+def _rules(args, stdout) -> int:
+    import json
+
+    from reviewbot.engine import registry
+
+    rules = registry()
+    if args.format == "json":
+        stdout.write(json.dumps([{
+            "id": r.id, "severity": str(r.meta.severity), "scope": str(r.meta.scope), "preview": r.meta.preview,
+            "checkpatch": list(r.meta.checkpatch), "paths": list(r.meta.paths), "summary": r.summary,
+        } for r in rules], indent=2) + "\n")
+        return EXIT_CLEAN
+    width = max(len(r.id) for r in rules)
+    for r in rules:
+        flag = " (preview)" if r.meta.preview else ""
+        stdout.write(f"{r.id:<{width}}  {str(r.meta.severity):<7}  {str(r.meta.scope):<8}  {r.summary}{flag}\n")
+    return EXIT_CLEAN
+
+
+def _explain(args, stdout) -> int:
+    from reviewbot.engine import rule_by_id
+    from reviewbot.errors import InputError
+
+    rule = rule_by_id().get(args.rule)
+    if rule is None:
+        raise InputError(f"unknown rule id {args.rule} (see `reviewbot rules`)")
+    meta = rule.meta
+    stdout.write(f"# {rule.id}\n\n")
+    stdout.write(f"severity: {meta.severity}   scope: {meta.scope}"
+                 + (f"   checkpatch: {', '.join(meta.checkpatch)}" if meta.checkpatch else "")
+                 + ("   preview (off by default)" if meta.preview else "") + "\n\n")
+    stdout.write(rule.doc.strip() + "\n")
+    return EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    stdin = stdin if stdin is not None else sys.stdin
+    args = _parser().parse_args(argv)
+    from reviewbot.errors import InputError
+
+    try:
+        if args.command == "check":
+            return _check(args, stdout, stderr, stdin)
+        if args.command == "rules":
+            return _rules(args, stdout)
+        return _explain(args, stdout)
+    except InputError as e:
+        stderr.write(f"reviewbot: {e}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_CLEAN

@@ -1,0 +1,181 @@
+"""The only user of tree-sitter: parse post-image text once and answer questions about it.
+
+A `SyntaxView` is the post-image a rule looks at — one hunk's window, or a whole
+file with the patch applied — with, for every row, the line of the new file it
+is (None for rows outside the patch) and whether the patch added it.  Parsing is
+lazy and cached by content, so every rule that asks shares one tree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import OrderedDict
+from functools import cached_property
+from importlib import resources
+from typing import Iterator, Sequence
+
+import tree_sitter
+import tree_sitter_c
+
+Node = tree_sitter.Node
+
+FUNCTION_LIKE = frozenset({"function_definition"})
+STATEMENT_TYPES = frozenset({
+    "expression_statement", "if_statement", "for_statement", "while_statement", "do_statement",
+    "return_statement", "goto_statement", "break_statement", "continue_statement", "switch_statement",
+    "compound_statement", "labeled_statement", "case_statement",
+})
+
+
+@functools.cache
+def language() -> tree_sitter.Language:
+    return tree_sitter.Language(tree_sitter_c.language())
+
+
+@functools.cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(language())
+
+
+class _TreeCache:
+    """A small LRU of parsed trees keyed by source bytes (a series repeats its windows)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.trees: OrderedDict[bytes, tree_sitter.Tree] = OrderedDict()
+
+    def parse(self, source: bytes) -> tree_sitter.Tree:
+        tree = self.trees.get(source)
+        if tree is None:
+            tree = _parser().parse(source)
+            self.trees[source] = tree
+            if len(self.trees) > self.size:
+                self.trees.popitem(last=False)
+        else:
+            self.trees.move_to_end(source)
+        return tree
+
+
+_CACHE = _TreeCache()
+
+
+def parse(source: bytes) -> tree_sitter.Tree:
+    return _CACHE.parse(source)
+
+
+@functools.cache
+def query(name: str, package: str = "reviewbot.rules") -> tree_sitter.Query:
+    """A query shipped as package data (`queries/<name>.scm`), compiled once."""
+    source = resources.files(package).joinpath(f"queries/{name}.scm").read_text()
+    return tree_sitter.Query(language(), source)
+
+
+def matches(q: tree_sitter.Query, node: Node) -> list[dict[str, Node]]:
+    """Each match of the query under `node`, as {capture name: node} (first node of each)."""
+    return [{name: nodes[0] for name, nodes in caps.items()} for _, caps in tree_sitter.QueryCursor(q).matches(node)]
+
+
+def text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
+    return next((a for a in ancestors(node) if a.type in types), None)
+
+
+def walk(node: Node, types: frozenset[str] | set[str] | None = None) -> Iterator[Node]:
+    """Every descendant (named nodes only) in source order, optionally of some types."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if types is None or n.type in types:
+            yield n
+        stack.extend(reversed(n.named_children))
+
+
+def strip_parens(node: Node) -> Node:
+    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def call_name(node: Node) -> str | None:
+    """The called function's name for `f(...)`, looking through casts and parentheses."""
+    node = strip_parens(node)
+    while node is not None and node.type == "cast_expression":
+        node = strip_parens(node.child_by_field_name("value"))
+    if node is None or node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    return text(fn) if fn is not None and fn.type == "identifier" else None
+
+
+class SyntaxView:
+    """Post-image rows with their new-file line numbers, parsed on first use."""
+
+    def __init__(self, rows: Sequence[str], new_lines: Sequence[int | None], added: frozenset[int],
+                 repaired: bool = False, whole_file: bool = False) -> None:
+        self.rows = tuple(rows)
+        self.new_lines = tuple(new_lines)
+        self.added = added            # new-file lines the patch added
+        self.repaired = repaired      # whitespace not to be trusted
+        self.whole_file = whole_file
+
+    @cached_property
+    def source(self) -> bytes:
+        return "\n".join(self.rows).encode("utf-8", "replace") + b"\n"
+
+    @cached_property
+    def tree(self) -> tree_sitter.Tree:
+        return parse(self.source)
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    @cached_property
+    def added_rows(self) -> tuple[int, ...]:
+        return tuple(r for r, n in enumerate(self.new_lines) if n is not None and n in self.added)
+
+    def line(self, row: int) -> int | None:
+        return self.new_lines[row] if 0 <= row < len(self.new_lines) else None
+
+    def line_of(self, node: Node) -> int | None:
+        return self.line(node.start_point.row)
+
+    def row_added(self, row: int) -> bool:
+        n = self.line(row)
+        return n is not None and n in self.added
+
+    def node_added(self, node: Node) -> bool:
+        """Does the patch add any line this node spans?"""
+        rows = self.added_rows
+        k = bisect.bisect_left(rows, node.start_point.row)
+        return k < len(rows) and rows[k] <= node.end_point.row
+
+    def units(self) -> list[Node]:
+        """What function-scope rules walk: for a window, the whole fragment; for a
+        whole file, the function definitions that span added lines (and any top-level
+        ERROR node that does, since kernel macros can hide a function inside one)."""
+        if not self.added_rows:
+            return []
+        if not self.whole_file:
+            return [self.root]
+        found = []
+        for child in self.root.children:
+            if not self.node_added(child):
+                continue
+            if child.type in FUNCTION_LIKE:
+                found.append(child)
+            elif child.type == "ERROR":
+                inner = [c for c in child.children if c.type in FUNCTION_LIKE and self.node_added(c)]
+                found += inner or [child]
+        return found

@@ -1,0 +1,174 @@
+"""The only user of unidiff: a repaired diff -> `FileChange`, `Hunk`, `DiffLine` values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import unidiff
+
+_GIT_HEADER = re.compile(r"^(old mode|new mode|new file mode|deleted file mode) (\d+)$")
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str                # "+", "-" or " "
+    text: str                # without the prefix and the newline
+    old: int | None          # line in the old file
+    new: int | None          # line in the new file
+    mail_line: int           # line in the message
+    no_newline: bool = False  # followed by "\ No newline at end of file"
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old_start: int
+    old_len: int
+    new_start: int
+    new_len: int
+    section: str             # the text after the second @@
+    lines: tuple[DiffLine, ...]
+    mail_line: int
+    repaired: bool = False   # mended on the way in, or from a whitespace-damaged copy
+
+    @cached_property
+    def added(self) -> tuple[DiffLine, ...]:
+        return tuple(line for line in self.lines if line.kind == "+")
+
+    @cached_property
+    def post_image(self) -> tuple[DiffLine, ...]:
+        """The lines of the new file this hunk shows: context and added, in order."""
+        return tuple(line for line in self.lines if line.kind != "-")
+
+    @property
+    def header(self) -> str:
+        return f"@@ -{self.old_start},{self.old_len} +{self.new_start},{self.new_len} @@"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    old_path: str | None     # None for an added file
+    new_path: str | None     # None for a deleted file
+    status: str              # added, deleted, modified, renamed, copied
+    old_mode: str | None
+    new_mode: str | None
+    binary: bool
+    hunks: tuple[Hunk, ...]
+    mail_line: int           # the `diff --git` (or `---`) line in the message
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+    @property
+    def mode_changed(self) -> bool:
+        return self.status != "added" and self.new_mode is not None and self.new_mode != self.old_mode
+
+
+@dataclass(frozen=True)
+class DiffError:
+    path: str | None
+    mail_line: int
+    text: str
+
+
+def _strip_prefix(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = name.strip()
+    if name.startswith('"') and name.endswith('"'):
+        name = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
+    if name == "/dev/null" or not name:
+        return None
+    # patch -p1: drop the first component (a/, b/, linux-x.y.orig/, ...).
+    return name.split("/", 1)[1] if "/" in name else name
+
+
+def _modes(info: list[str]) -> dict[str, str]:
+    modes = {}
+    for line in info:
+        m = _GIT_HEADER.match(line.strip())
+        if m:
+            modes[m.group(1)] = m.group(2)
+    return modes
+
+
+def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: int | None,
+                 damaged: frozenset[int], all_damaged: bool) -> FileChange:
+    info = list(pf.patch_info) if pf.patch_info else []
+    modes = _modes(info)
+    old_path, new_path = _strip_prefix(pf.source_file), _strip_prefix(pf.target_file)
+    if pf.is_added_file:
+        old_path, status = None, "added"
+    elif pf.is_removed_file:
+        new_path, status = None, "deleted"
+    elif pf.is_rename:
+        status = "renamed"
+    elif any(line.startswith("copy from ") for line in info):
+        status = "copied"
+    else:
+        status = "modified"
+    old_mode = modes.get("old mode") or modes.get("deleted file mode")
+    new_mode = modes.get("new mode") or modes.get("new file mode")
+    hunks = []
+    for h in pf:
+        lines = []
+        first_no = None
+        for line in h:
+            if first_no is None:
+                first_no = line.diff_line_no
+            if line.line_type == "\\":
+                if lines:
+                    lines[-1] = replace(lines[-1], no_newline=True)
+                continue
+            if line.line_type not in "+- ":
+                continue
+            text = line.value[:-1] if line.value.endswith("\n") else line.value
+            lines.append(DiffLine(line.line_type, text, line.source_line_no, line.target_line_no,
+                                  mail_lines[line_base + line.diff_line_no - 1]))
+        header_index = (first_no - 2 + line_base) if first_no is not None else -1
+        hunks.append(Hunk(
+            h.source_start, h.source_length, h.target_start, h.target_length, h.section_header or "",
+            tuple(lines), mail_lines[header_index] if header_index >= 0 else 0,
+            repaired=all_damaged or header_index in damaged,
+        ))
+    if header is not None:
+        mail_line = mail_lines[header]
+    else:
+        mail_line = hunks[0].mail_line if hunks else mail_lines[line_base]
+    return FileChange(old_path, new_path, status, old_mode, new_mode, bool(pf.is_binary_file), tuple(hunks), mail_line)
+
+
+def _sections(lines: tuple[str, ...]) -> list[int]:
+    """Where each file's part of the diff starts, for parsing them one by one."""
+    starts = [i for i, line in enumerate(lines) if line.startswith("diff --git ")]
+    if not starts:
+        starts = [i for i, line in enumerate(lines)
+                  if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")]
+    return starts or [0]
+
+
+def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: frozenset[int] = frozenset(),
+               all_damaged: bool = False) -> tuple[tuple[FileChange, ...], tuple[DiffError, ...]]:
+    """Parse the diff; a file whose part cannot be parsed becomes a DiffError, the rest still parse."""
+    if not lines:
+        return (), ()
+    starts = _sections(lines)
+    try:
+        patch = unidiff.PatchSet("\n".join(lines) + "\n")
+        headers = starts if len(starts) == len(patch) else [None] * len(patch)
+        return tuple(_file_change(pf, mail_lines, 0, h, damaged, all_damaged) for pf, h in zip(patch, headers)), ()
+    except unidiff.UnidiffParseError:
+        pass
+    files, errors = [], []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        try:
+            patch = unidiff.PatchSet("\n".join(lines[start:end]) + "\n")
+            files += [_file_change(pf, mail_lines, start, start if len(patch) == 1 else None, damaged, all_damaged)
+                      for pf in patch]
+        except unidiff.UnidiffParseError as e:
+            path = next((_strip_prefix(x[4:].split("\t")[0]) for x in lines[start:end] if x.startswith("+++ ")), None)
+            errors.append(DiffError(path, mail_lines[start], str(e)))
+    return tuple(files), tuple(errors)

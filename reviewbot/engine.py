@@ -1,0 +1,248 @@
+"""Rule discovery, contexts, running rules over a patch, and turning reports into findings."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from reviewbot.csyntax import SyntaxView
+from reviewbot.diff import DiffLine, FileChange, Hunk
+from reviewbot.findings import Finding, Severity, sort_key
+from reviewbot.knowledge import Knowledge
+from reviewbot.model import Message, Repair
+from reviewbot.ruleapi import Report, RuleMeta, Scope
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+
+
+@dataclass(frozen=True)
+class Rule:
+    meta: RuleMeta
+    check: Callable[..., Iterable[Report]]
+    doc: str
+    module: str
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of *What it does*."""
+        body = section(self.doc, "What it does")
+        first = " ".join(body.split())
+        return first.split(". ")[0].rstrip(".") + "." if first else ""
+
+    def applies_to(self, path: str) -> bool:
+        return not self.meta.paths or any(
+            fnmatch.fnmatch(path, g) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], g) for g in self.meta.paths)
+
+
+def section(doc: str, name: str) -> str:
+    """The text of one `## Name` section of a rule's docstring."""
+    lines = doc.splitlines()
+    out, inside = [], False
+    for line in lines:
+        if line.startswith("## "):
+            inside = line[3:].strip() == name
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out).strip("\n")
+
+
+def code_block(doc: str, name: str) -> str:
+    """The first ```c fenced block in a section (Example / Use instead)."""
+    body = section(doc, name)
+    if "```" not in body:
+        return ""
+    block = body.split("```", 2)[1]
+    return block.split("\n", 1)[1] if "\n" in block else ""
+
+
+@functools.cache
+def registry() -> tuple[Rule, ...]:
+    """Every rule in the `reviewbot.rules` package, sorted by id (built once, immutable)."""
+    import reviewbot.rules as package
+
+    rules = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"reviewbot.rules.{info.name}")
+        check = getattr(module, "check", None)
+        meta = getattr(check, "rule_meta", None)
+        if meta is None:
+            continue
+        if meta.id.replace("-", "_") != info.name:
+            raise RuntimeError(f"rule {meta.id} lives in {info.name}.py; the file must be named after the id")
+        rules.append(Rule(meta, check, (module.__doc__ or "").strip("\n"), module.__name__))
+    return tuple(sorted(rules, key=lambda r: r.id))
+
+
+def rule_by_id() -> dict[str, Rule]:
+    return {r.id: r for r in registry()}
+
+
+# --- contexts: what each scope may see -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailContext:
+    message: Message
+    files: tuple[FileChange, ...]
+    damage: tuple[Repair, ...]      # repairs made and hunks given up on the way in
+    knowledge: Knowledge
+
+
+@dataclass(frozen=True)
+class FileContext:
+    message: Message
+    file: FileChange
+    knowledge: Knowledge
+
+
+@dataclass(frozen=True)
+class LineContext:
+    message: Message
+    file: FileChange
+    hunk: Hunk
+    line: DiffLine
+    knowledge: Knowledge
+
+
+@dataclass(frozen=True)
+class HunkContext:
+    message: Message
+    file: FileChange
+    hunk: Hunk
+    view: SyntaxView
+    knowledge: Knowledge
+
+
+@dataclass(frozen=True)
+class FunctionContext:
+    """Whole functions when a tree gave the post-image (`view.whole_file`), else one hunk window."""
+
+    message: Message
+    file: FileChange
+    hunks: tuple[Hunk, ...]
+    view: SyntaxView
+    knowledge: Knowledge
+
+
+def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
+    image = hunk.post_image
+    return SyntaxView([x.text for x in image], [x.new for x in image],
+                      frozenset(x.new for x in hunk.added), repaired=hunk.repaired,
+                      whole_file=fc.status == "added")
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=rule.meta.severity,
+        message=report.message,
+        path=report.path if rule.meta.scope is Scope.MAIL else path,
+        line=report.line,
+        end_line=report.end_line if report.end_line and report.end_line != report.line else None,
+        mail_line=report.mail_line or mail_line,
+        hint=report.hint,
+        checkpatch_type=report.checkpatch or (rule.meta.checkpatch[0] if rule.meta.checkpatch else None),
+    )
+
+
+def run_rules(message: Message, files: tuple[FileChange, ...], damage: tuple[Repair, ...], rules: tuple[Rule, ...],
+              knowledge: Knowledge, file_views: dict[str, SyntaxView] | None = None) -> list[Finding]:
+    """Every finding of `rules` on one patch, de-duplicated and sorted.
+
+    `file_views` holds whole post-images (from a tree) by path for function-scope
+    rules; files without one are judged hunk window by hunk window.
+    """
+    by_scope: dict[Scope, list[Rule]] = {s: [] for s in Scope}
+    for r in rules:
+        by_scope[r.meta.scope].append(r)
+    found: list[Finding] = []
+
+    mail = MailContext(message, files, damage, knowledge)
+    for r in by_scope[Scope.MAIL]:
+        for report in r.check(mail):
+            found.append(_finding(r, report, None, None))
+
+    for fc in files:
+        path = fc.path
+        found += _file_findings(message, fc, by_scope, knowledge, (file_views or {}).get(path))
+    return dedupe(found)
+
+
+def _file_findings(message, fc, by_scope, knowledge, file_view) -> Iterator[Finding]:
+    path = fc.path
+    for r in by_scope[Scope.FILE]:
+        if r.applies_to(path):
+            for report in r.check(FileContext(message, fc, knowledge)):
+                yield _finding(r, report, path, report.mail_line or fc.mail_line)
+    if fc.binary or fc.status == "deleted" or not fc.hunks:
+        return
+    added = {x.new: x for h in fc.hunks for x in h.added}
+    if not added:
+        return
+
+    def on_added(r: Rule, report: Report) -> Finding | None:
+        if report.line is None:
+            return _finding(r, report, path, fc.mail_line)
+        if report.line not in added:
+            return None   # never blame lines the patch did not add
+        return _finding(r, report, path, added[report.line].mail_line)
+
+    line_rules = [r for r in by_scope[Scope.LINE] if r.applies_to(path)]
+    hunk_rules = [r for r in by_scope[Scope.HUNK] if r.applies_to(path)]
+    function_rules = [r for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
+    for hunk in fc.hunks:
+        if not hunk.added and not hunk_rules:
+            continue
+        for line in hunk.added:
+            for r in line_rules:
+                for report in r.check(LineContext(message, fc, hunk, line, knowledge)):
+                    if (f := on_added(r, report)) is not None:
+                        yield f
+        if not hunk_rules and (not function_rules or file_view is not None):
+            continue
+        view = window(fc, hunk)
+        for r in hunk_rules:
+            for report in r.check(HunkContext(message, fc, hunk, view, knowledge)):
+                if (f := on_added(r, report)) is not None:
+                    yield f
+        if file_view is None and hunk.added:
+            for r in function_rules:
+                for report in r.check(FunctionContext(message, fc, (hunk,), view, knowledge)):
+                    if (f := on_added(r, report)) is not None:
+                        yield f
+    if file_view is not None:
+        for r in function_rules:
+            for report in r.check(FunctionContext(message, fc, fc.hunks, file_view, knowledge)):
+                if (f := on_added(r, report)) is not None:
+                    yield f
+
+
+def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule and place (the first reported wins), in the one sort order."""
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.path, f.line, f.message if f.line is None else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return sorted(out, key=sort_key)
+
+
+def at_or_above(findings: Iterable[Finding], level: Severity) -> bool:
+    return any(f.severity >= level for f in findings)

@@ -1,0 +1,157 @@
+"""Where patches come from: files, directories, maildirs, stdin, git revision ranges.
+
+Everything here produces `RawMessage` values (the bytes of one message and where
+they came from) or `Problem` values (an input, or one message in it, that could
+not be read).  Turning the bytes into a `Message` is `reviewbot.mail`'s job.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from reviewbot.errors import InputError
+from reviewbot.model import Origin
+
+# An mbox "From " separator: `From <sender> <asctime>` (git format-patch writes
+# `From <sha> Mon Sep 17 00:00:00 2001`, public-inbox `From mboxrd@z Thu Jan  1 ...`).
+_FROM_LINE = re.compile(
+    rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d+ "
+    rb"\d+:\d+(?::\d+)? (?:[A-Z]{3,4} |[-+]\d{4} )?\d{4}\s*$"
+)
+_MBOXRD_ESCAPE = re.compile(rb"^>(>*From )", re.MULTILINE)
+_SHA_FROM_LINE = re.compile(rb"^From ([0-9a-f]{40}) ")
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    origin: Origin
+    data: bytes
+    commit: str | None = None   # from a `git format-patch` separator line
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text}"
+
+
+def split_mbox(data: bytes, source: str) -> Iterator[RawMessage]:
+    """Split mbox bytes into messages; data without a separator is one message."""
+    lines = data.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
+    if not starts or (starts[0] != 0 and any(lines[k].strip() for k in range(starts[0]))):
+        # Not an mbox (or text before the first separator): one message.
+        yield RawMessage(Origin(source, 0, 1), data)
+        return
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        body = b"".join(lines[start + 1:end])
+        body = _MBOXRD_ESCAPE.sub(rb"\1", body)
+        m = _SHA_FROM_LINE.match(lines[start])
+        yield RawMessage(Origin(source, index, start + 2), body, m.group(1).decode() if m else None)
+
+
+def _read_file(path: Path, label: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{label}: {size} bytes is larger than the {MAX_INPUT_BYTES >> 20} MiB limit")
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{label}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{label}: {e.strerror or e}") from None
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\0" in data[:8192]
+
+
+def _files_under(directory: Path) -> list[Path]:
+    """The files of a directory or maildir, in a stable order, hidden ones skipped."""
+    if all((directory / sub).is_dir() for sub in ("cur", "new", "tmp")):
+        found = [p for sub in ("new", "cur") for p in sorted((directory / sub).iterdir()) if p.is_file()]
+        return found
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / f for f in sorted(files) if not f.startswith(".")]
+    return found
+
+
+def _git(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
+
+
+def git_toplevel(cwd: str | None = None) -> str | None:
+    try:
+        r = _git(["rev-parse", "--show-toplevel"], cwd)
+    except OSError:
+        return None
+    return r.stdout.decode().strip() or None if r.returncode == 0 else None
+
+
+def _git_range(spec: str, cwd: str | None) -> bytes | None:
+    """`git format-patch --stdout` for a range (A..B) or a single commit, or None."""
+    if spec.startswith("-") or git_toplevel(cwd) is None:
+        return None
+    probe = spec.split("...")[-1].split("..")[-1] or "HEAD"
+    if _git(["rev-parse", "--verify", "--quiet", probe + "^{commit}"], cwd).returncode != 0:
+        return None
+    args = ["format-patch", "--stdout", "--no-signature", "--no-color"]
+    args += [spec] if ".." in spec else ["-1", spec]
+    r = _git(args, cwd)
+    if r.returncode != 0:
+        raise InputError(f"{spec}: git format-patch failed: {r.stderr.decode(errors='replace').strip()}")
+    return r.stdout
+
+
+def read_inputs(specs: list[str], stdin: BinaryIO | None = None, cwd: str | None = None) -> Iterator[RawMessage | Problem]:
+    """Yield every message of every input, in order, and a Problem for what cannot be read.
+
+    An input that cannot be read at all (a missing file, a binary file named on the
+    command line) raises InputError: the user named something that is not a patch.
+    """
+    for spec in specs:
+        if spec == "-":
+            if stdin is None:
+                raise InputError("-: no standard input")
+            yield from split_mbox(stdin.read(), "-")
+            continue
+        path = Path(cwd or ".") / spec
+        if path.is_dir():
+            files = _files_under(path)
+            if not files:
+                raise InputError(f"{spec}: empty directory")
+            for f in files:
+                label = str(Path(spec) / f.relative_to(path))
+                try:
+                    data = _read_file(f, label)
+                except InputError as e:
+                    yield Problem(label, str(e).split(": ", 1)[1])
+                    continue
+                if _looks_binary(data):
+                    continue
+                yield from split_mbox(data, label)
+            continue
+        if path.exists():
+            data = _read_file(path, spec)
+            if _looks_binary(data):
+                raise InputError(f"{spec}: binary file, not a patch or mail")
+            yield from split_mbox(data, spec)
+            continue
+        data = _git_range(spec, cwd)
+        if data is None:
+            raise InputError(f"{spec}: no such file, directory or git revision")
+        if not data.strip():
+            raise InputError(f"{spec}: no commits in that range")
+        yield from split_mbox(data, f"git:{spec}")

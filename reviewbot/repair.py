@@ -1,0 +1,147 @@
+"""Mending diffs that mail clients and web archives damaged, where the hunk counts allow.
+
+A hunk header `@@ -a,b +c,d @@` says how many old and new lines follow.  When a
+line inside a hunk has lost the space that marks it as context (web archives
+collapse leading whitespace; some clients strip it), and the counts only work
+out if it is context, we put the space back and record the repair.  A hunk whose
+counts cannot be made to work (a long line wrapped by the mailer, a truncated
+mail) is dropped from review and recorded as damage.  A header line joined onto
+`diff --git` by a mailer is split again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reviewbot.model import Repair
+
+HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
+_JOINED_GIT_HEADER = re.compile(
+    r"^(diff --git \S+ \S+) ((?:index [0-9a-f]+\.\.[0-9a-f]+|old mode|new mode|new file mode|deleted file mode|similarity index)\b.*)$"
+)
+# Lines that may legitimately follow a complete hunk.
+_AFTER_HUNK = re.compile(
+    r"^(@@ |diff |--- |\+\+\+ |\\ |-- ?$|Index: |index |old mode|new mode|new file|deleted file|similarity|rename |copy |Binary |GIT binary|Only in |=+$)"
+)
+
+
+@dataclass(frozen=True)
+class RepairedDiff:
+    lines: tuple[str, ...]
+    mail_lines: tuple[int, ...]
+    repairs: tuple[Repair, ...]
+    repaired_hunks: frozenset[int]
+
+
+def _target_path(line: str) -> str | None:
+    if line.startswith("diff --git "):
+        parts = line.split()
+        return parts[-1][2:] if len(parts) >= 4 and parts[-1].startswith("b/") else None
+    name = line[4:].split("\t")[0].strip()
+    if name == "/dev/null":
+        return None
+    return name.split("/", 1)[1] if "/" in name else name
+
+
+def _read_hunk(lines, start, old_len, new_len):
+    """Consume one hunk body from `start`; return (body, fixed indexes, end, ok)."""
+    body: list[str] = []
+    fixed: list[int] = []
+    j = start
+    n = len(lines)
+    while (old_len > 0 or new_len > 0) and j < n:
+        line = lines[j]
+        c = line[:1]
+        if c == " " or line == "":
+            old_len -= 1
+            new_len -= 1
+            body.append(line if c == " " else " ")
+        elif c == "-":
+            old_len -= 1
+            body.append(line)
+        elif c == "+":
+            new_len -= 1
+            body.append(line)
+        elif c == "\\":
+            body.append(line)
+        elif line.startswith(("@@ ", "diff --git ")):
+            return body, fixed, j, False
+        else:
+            # A context line that lost its leading space.
+            old_len -= 1
+            new_len -= 1
+            fixed.append(j)
+            body.append(" " + line)
+        if old_len < 0 or new_len < 0:
+            return body, fixed, j + 1, False
+        j += 1
+    if old_len > 0 or new_len > 0:
+        return body, fixed, j, False
+    if j < n and lines[j].startswith("\\"):
+        body.append(lines[j])
+        j += 1
+    # What follows a complete hunk must look like diff structure, not more hunk lines.
+    if j < n and lines[j] and not _AFTER_HUNK.match(lines[j]) and lines[j][:1] in " +-":
+        return body, fixed, j, False
+    return body, fixed, j, True
+
+
+def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> RepairedDiff:
+    """Return the diff with what can be mended mended, and a record of it."""
+    out: list[str] = []
+    out_map: list[int] = []
+    repairs: list[Repair] = []
+    repaired_hunks: set[int] = set()
+    path: str | None = None
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if line.startswith("diff --git "):
+            m = _JOINED_GIT_HEADER.match(line)
+            if m:
+                out += [m.group(1), m.group(2)]
+                out_map += [mail_lines[i], mail_lines[i]]
+                path = _target_path(m.group(1))
+                repairs.append(Repair(f"split the header line joined onto `diff --git` ({m.group(2).split()[0]} ...)",
+                                      path, mail_lines[i]))
+                i += 1
+                continue
+            path = _target_path(line) or path
+        elif line.startswith("+++ ") and i > 0 and lines[i - 1].startswith("--- "):
+            path = _target_path(line) or path
+        m = HUNK_HEADER.match(line)
+        if not m:
+            out.append(line)
+            out_map.append(mail_lines[i])
+            i += 1
+            continue
+        old_len = int(m.group(2)) if m.group(2) is not None else 1
+        new_len = int(m.group(4)) if m.group(4) is not None else 1
+        body, fixed, end, ok = _read_hunk(lines, i + 1, old_len, new_len)
+        header = line.split(" @@")[0] + " @@"
+        if not ok:
+            repairs.append(Repair(
+                f"hunk `{header}` does not match its line counts (a line wrapped or lost by the mailer?); "
+                "not reviewed", path, mail_lines[i], repaired=False))
+            # Resume at the next header so later hunks and files are still reviewed.
+            k = i + 1
+            while k < n and not lines[k].startswith(("@@ ", "diff --git ")):
+                k += 1
+            i = k
+            continue
+        if fixed:
+            repaired_hunks.add(len(out))
+            what = "line" if len(fixed) == 1 else "lines"
+            repairs.append(Repair(
+                f"hunk `{header}`: {len(fixed)} context {what} had lost the leading space; restored",
+                path, mail_lines[i]))
+        elif archive:
+            repaired_hunks.add(len(out))
+        out.append(line)
+        out_map.append(mail_lines[i])
+        out += body
+        out_map += [mail_lines[k] for k in range(i + 1, i + 1 + len(body))]
+        i = end
+    return RepairedDiff(tuple(out), tuple(out_map), tuple(repairs), frozenset(repaired_hunks))

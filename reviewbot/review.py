@@ -1,0 +1,126 @@
+"""From messages to reviews: skip what is not a patch, parse, pick a tree, run the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from reviewbot.csyntax import SyntaxView
+from reviewbot.diff import FileChange, parse_diff
+from reviewbot.engine import Rule, run_rules
+from reviewbot.findings import Finding
+from reviewbot.knowledge import Knowledge
+from reviewbot.model import Message, Repair
+from reviewbot.ruleapi import Scope
+from reviewbot.tree import directory_reader, git_commit_reader, post_image
+
+Reader = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class PatchReview:
+    message: Message
+    findings: tuple[Finding, ...]
+    notices: tuple[str, ...]
+    quotes: tuple[tuple[str, int, str], ...] = ()   # (path, new line, text) of lines findings are on
+
+    def quote(self, path: str | None, line: int | None) -> str | None:
+        for p, n, t in self.quotes:
+            if p == path and n == line:
+                return t
+        return None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    reviews: tuple[PatchReview, ...]
+    skipped: tuple[Skipped, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+def _quotes(files: tuple[FileChange, ...], findings: list[Finding]) -> tuple[tuple[str, int, str], ...]:
+    wanted = {}
+    for f in findings:
+        if f.line is not None:
+            for n in range(f.line, (f.end_line or f.line) + 1):
+                wanted[(f.path, n)] = None
+    if not wanted:
+        return ()
+    out = []
+    for fc in files:
+        for h in fc.hunks:
+            for x in h.post_image:
+                if (fc.path, x.new) in wanted:
+                    out.append((fc.path, x.new, x.text))
+    return tuple(out)
+
+
+def skip_reason(message: Message) -> str | None:
+    """Why a message is not code-reviewed, or None when it is a patch to review."""
+    if message.prefix.is_reply:
+        return "reply"
+    if message.prefix.is_cover_letter:
+        return "cover letter"
+    if not message.has_diff:
+        return "no diff"
+    return None
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """Everything that stays the same across the patches of one run."""
+
+    rules: tuple[Rule, ...]
+    knowledge: Knowledge
+    tree: Path | None = None        # --tree DIR
+    git_top: str | None = None      # the git work tree the command runs in, if any
+
+    def _reader(self, message: Message) -> tuple[Reader | None, bool]:
+        """(how to read the tree for this patch, whether to say so when it does not apply)."""
+        if message.commit and self.git_top and self.tree is None:
+            return git_commit_reader(self.git_top, message.commit), True
+        if self.tree is not None:
+            return directory_reader(self.tree), True
+        if self.git_top:
+            return directory_reader(Path(self.git_top)), True
+        return None, False
+
+    def _file_views(self, message: Message, files: tuple[FileChange, ...], notices: list[str]) -> dict[str, SyntaxView]:
+        function_rules = [r for r in self.rules if r.meta.scope is Scope.FUNCTION]
+        wanted = [fc for fc in files if any(r.applies_to(fc.path) for r in function_rules)]
+        if not wanted:
+            return {}
+        read, tell = self._reader(message)
+        if read is None:
+            return {}
+        views = {}
+        for fc in wanted:
+            damaged = not message.whitespace_trusted or any(h.repaired for h in fc.hunks)
+            image, notice = post_image(read, fc, damaged)
+            if image is not None:
+                added = frozenset(x.new for h in fc.hunks for x in h.added)
+                views[fc.path] = SyntaxView(image.rows, image.new_lines, added, repaired=damaged, whole_file=True)
+            elif notice and tell:
+                notices.append(notice)
+        return views
+
+    def review(self, message: Message) -> PatchReview:
+        files, errors = parse_diff(message.diff_lines, message.diff_mail_lines, message.repaired_hunks,
+                                   all_damaged=not message.whitespace_trusted)
+        damage = message.repairs + tuple(
+            Repair(f"the diff could not be parsed ({e.text}); not reviewed", e.path, e.mail_line, repaired=False)
+            for e in errors)
+        notices: list[str] = []
+        if message.kind == "archive":
+            for d in damage:
+                notices.append(f"{d.path or message.label}: {d.what} (web-archive copy; indentation checks skipped)")
+        views = self._file_views(message, files, notices)
+        findings = run_rules(message, files, damage, self.rules, self.knowledge, views)
+        return PatchReview(message, tuple(findings), tuple(notices), _quotes(files, findings))

@@ -1,0 +1,113 @@
+"""
+## What it does
+
+Flags an `if` / `else if` / `else` chain in which some arms have braces and
+others do not, and an arm without braces whose single statement is itself a
+multi-line `if`, loop or `switch`.  The chain is read from the syntax tree, so
+comments, macros and line wrapping do not confuse it; a single statement
+wrapped over two lines (a long call) is fine without braces.
+
+## Why is this bad?
+
+Kernel coding style: "Do not unnecessarily use braces where a single statement
+will do ... This does not apply if only one branch of a conditional statement is
+a single statement; in the latter case use braces in both branches."  Mixed
+arms are easy to misread and to break when a statement is added to the
+unbraced arm.
+
+## Example
+
+```c
+void f(int offset)
+{
+	if (offset) {
+		a = lookup(offset);
+		b = a + 1;
+	} else
+		b = 0;
+}
+```
+
+## Use instead
+
+```c
+void f(int offset)
+{
+	if (offset) {
+		a = lookup(offset);
+		b = a + 1;
+	} else {
+		b = 0;
+	}
+}
+```
+
+## References
+
+- Documentation/process/coding-style.rst, section 3 ("Placing Braces and Spaces")
+- checkpatch.pl: BRACES ("Unbalanced braces around else statement", with --strict)
+"""
+
+from __future__ import annotations
+
+from reviewbot.csyntax import walk
+from reviewbot.ruleapi import Report, rule
+
+COMPOUND_STATEMENTS = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
+                                 "switch_statement"})
+
+
+def _arms(node):
+    """[(keyword node, body)] of an if/else-if/else chain starting at `node`."""
+    arms = []
+    while node is not None and node.type == "if_statement":
+        keyword = node.children[0]
+        clause = node.child_by_field_name("alternative")
+        if arms and node.parent is not None and node.parent.type == "else_clause":
+            keyword = node.parent.children[0]   # report `else if` on its `else`
+        arms.append((keyword, node.child_by_field_name("consequence")))
+        if clause is None:
+            return arms
+        body = clause.named_children[-1] if clause.type == "else_clause" and clause.named_children else clause
+        if body.type == "if_statement":
+            node = body
+            continue
+        arms.append((clause.children[0], body))
+        return arms
+    return arms
+
+
+def _braced(body) -> bool:
+    return body is not None and body.type == "compound_statement"
+
+
+@rule("unbalanced-braces", severity="warning", scope="hunk", paths=("*.c", "*.h"), checkpatch=("BRACES",))
+def check(ctx):
+    view = ctx.view
+    for node in walk(view.root, {"if_statement"}):
+        parent = node.parent
+        if parent is not None and parent.type == "else_clause":
+            continue   # judged as part of the chain it continues
+        if node.has_error or not view.node_added(node):
+            continue
+        arms = _arms(node)
+        if any(body is None or body.has_error for _, body in arms):
+            continue
+        braced = [_braced(body) for _, body in arms]
+        if len(arms) > 1 and any(braced) and not all(braced):
+            for (keyword, body), has in zip(arms, braced):
+                if has:
+                    continue
+                added = view.row_added(keyword.start_point.row) or view.node_added(body)
+                if not added:
+                    continue
+                word = "else" if keyword.type == "else" else "if"
+                yield Report(f"`{word}` arm without braces in an if/else chain whose other arms have them",
+                             line=view.line_of(keyword), hint="use braces on every arm of the chain")
+            continue
+        for keyword, body in arms:
+            if body.type in COMPOUND_STATEMENTS and body.start_point.row != body.end_point.row \
+                    and view.node_added(body):
+                inner = body.type.split("_")[0]
+                yield Report(f"`{inner}` statement spanning several lines as the body of an arm without braces",
+                             line=view.line_of(keyword), hint="put braces around it")

@@ -1,0 +1,220 @@
+"""
+## What it does
+
+Flags a pointer that holds the result of a function that can return NULL (an
+allocator, `bsearch()`, a lookup) and is dereferenced (`p->f`, `*p`, `p[i]`) on
+an added line with no NULL check of it on the way there.
+
+The statements of the enclosing function are read in order from the call: a
+test of the pointer (`if (!p)`, `if (p == NULL)`, `if (unlikely(!p))`,
+`if (p) { ... }`, `p && p->f`, `p ? ... : ...`, `IS_ERR_OR_NULL(p)`,
+`WARN_ON(!p)`) ends the search, and so does a new assignment to it.  Only
+functions whose NULL return is documented in the kernel source and whose
+callers check the result at nine call sites out of ten are known (see
+`reviewbot/rules/data/null_returning.tsv`); functions that return an `ERR_PTR()`
+instead are never flagged here.  Without a tree the rule sees the hunk; with
+one (`--tree`, or the git work tree) it sees the whole function.
+
+## Why is this bad?
+
+When the allocation fails or the lookup finds nothing, the dereference is a
+NULL pointer oops in the kernel.  Allocation failures are rare in testing and
+common under memory pressure, so the bug survives until it reaches users.
+
+## Example
+
+```c
+static int add_call(struct tab *tab, s16 offset)
+{
+	struct desc key = { .offset = offset };
+	struct desc *d;
+
+	d = bsearch(&key, tab->descs, tab->nr, sizeof(tab->descs[0]), cmp_by_off);
+	return d->module_id;
+}
+```
+
+## Use instead
+
+```c
+static int add_call(struct tab *tab, s16 offset)
+{
+	struct desc key = { .offset = offset };
+	struct desc *d;
+
+	d = bsearch(&key, tab->descs, tab->nr, sizeof(tab->descs[0]), cmp_by_off);
+	if (!d)
+		return -ENOENT;
+	return d->module_id;
+}
+```
+
+## References
+
+- Documentation/process/coding-style.rst, section 14 ("Allocating memory")
+- Documentation/dev-tools/checkpatch.rst has no equivalent: checkpatch cannot see data flow
+- include/linux/bsearch.h: `__inline_bsearch()` returns NULL when nothing matches
+"""
+
+from __future__ import annotations
+
+from reviewbot.csyntax import call_name, matches, query, strip_parens, text
+from reviewbot.ruleapi import Report, rule
+
+# Calls whose argument is a test of the pointer, not a use of it.
+CHECKING_CALLS = frozenset({
+    "IS_ERR_OR_NULL", "ZERO_OR_NULL_PTR", "WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "BUG_ON",
+    "likely", "unlikely", "IS_ERR", "PTR_ERR_OR_ZERO", "assert", "BUILD_BUG_ON",
+})
+# Where a pointer expression is not evaluated, so `*p` or `p->f` cannot fault.
+UNEVALUATED_CALLS = frozenset({
+    "typeof", "__typeof__", "__typeof", "offsetof", "ARRAY_SIZE", "sizeof_field", "FIELD_SIZEOF",
+    "typeof_member", "__same_type", "__alignof__", "_Alignof", "container_of_const",
+})
+UNEVALUATED = frozenset({"sizeof_expression", "alignof_expression", "offsetof_expression"})
+CONDITION_OPS = frozenset({"&&", "||", "==", "!=", "!"})
+BOUNDARIES = frozenset({
+    "expression_statement", "declaration", "return_statement", "compound_statement", "function_definition",
+    "translation_unit",
+})
+
+
+def _is_condition(node) -> bool:
+    """Is this occurrence of the pointer a test of it (rather than a use)?"""
+    child = node
+    for parent in _ancestors(node):
+        if parent.type in ("if_statement", "while_statement", "do_statement", "for_statement",
+                           "conditional_expression"):
+            return parent.child_by_field_name("condition") == child
+        if parent.type in ("binary_expression", "unary_expression"):
+            op = parent.child_by_field_name("operator")
+            if op is not None and op.type in CONDITION_OPS:
+                return True
+        if parent.type == "call_expression" and call_name(parent) in CHECKING_CALLS:
+            return True
+        if parent.type in BOUNDARIES:
+            return False
+        child = parent
+    return False
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _unevaluated(node) -> bool:
+    for parent in _ancestors(node):
+        if parent.type in UNEVALUATED:
+            return True
+        if parent.type == "call_expression" and call_name(parent) in UNEVALUATED_CALLS:
+            return True
+        if parent.type in BOUNDARIES:
+            return False
+    return False
+
+
+def _use(node) -> str:
+    """How an occurrence of the identifier uses it: deref, assign, address, test or other."""
+    parent = node.parent
+    if parent is None:
+        return "other"
+    if parent.type == "field_expression" and parent.child_by_field_name("argument") == node:
+        op = parent.child_by_field_name("operator")
+        if op is not None and op.type == "->":
+            return "other" if _unevaluated(node) else "deref"
+    if parent.type == "subscript_expression" and parent.child_by_field_name("argument") == node:
+        return "other" if _unevaluated(node) else "deref"
+    if parent.type == "pointer_expression":
+        op = parent.child_by_field_name("operator")
+        if op is not None and op.type == "*":
+            return "other" if _unevaluated(node) else "deref"
+        if op is not None and op.type == "&":
+            return "address"   # handed to something that may set it
+    if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
+        return "assign"
+    if _is_condition(node):
+        return "test"
+    return "other"
+
+
+def _exclusive_arms(site, use) -> bool:
+    """Are the two nodes in different arms of one if/else or of one switch?"""
+    site_chain = {a.id: a for a in _ancestors(site)}
+    child = use
+    for parent in _ancestors(use):
+        if parent.id in site_chain:
+            if parent.type == "if_statement":
+                # `child` holds the use; the site is in another arm if not under this child.
+                return not _contains(child, site)
+            if parent.type == "compound_statement" and parent.parent is not None \
+                    and parent.parent.type == "switch_statement":
+                return child.type == "case_statement" and not _contains(child, site)
+            return False
+        child = parent
+    return False
+
+
+def _contains(outer, inner) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def _identifiers(unit, name: str, after: int):
+    stack = [unit]
+    found = []
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= after:
+            continue
+        if n.type == "identifier":
+            if n.start_byte >= after and n.text.decode("utf-8", "replace") == name:
+                found.append(n)
+            continue
+        stack.extend(n.children)
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+@rule("unchecked-null-return", severity="error", scope="function", paths=("*.c", "*.h"))
+def check(ctx):
+    view = ctx.view
+    sources = query("null_sources")
+    for unit in view.units():
+        for match in matches(sources, unit):
+            site, var, fn, value = match["site"], match["var"], match["fn"], match["value"]
+            fact = ctx.knowledge.may_return_null(text(fn))
+            if fact is None or site.has_error or "__GFP_NOFAIL" in text(value):
+                continue
+            if _is_condition(site):
+                continue   # `if (!(p = f()))`, `while ((p = f()) != NULL)`
+            name = text(var)
+            deref = None
+            for node in _identifiers(unit, name, site.end_byte):
+                use = _use(node)
+                if use in ("assign", "address", "test"):
+                    break
+                if use == "deref" and not _exclusive_arms(site, node):
+                    deref = node
+                    break
+            if deref is None:
+                continue
+            call_line = view.line_of(site)
+            deref_line = view.line_of(deref)
+            function = text(fn)
+            expr = text(strip_parens(deref.parent))
+            if deref_line is not None and view.row_added(deref.start_point.row):
+                where = f"line {call_line}" if call_line is not None else "above"
+                yield Report(
+                    f"`{name}` may be NULL here: {function}() ({where}) returns NULL {fact.failure}, "
+                    f"and `{expr}` dereferences it without a check",
+                    line=deref_line,
+                    hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
+                )
+            elif call_line is not None and view.row_added(site.start_point.row):
+                yield Report(
+                    f"`{name}` may be NULL: {function}() returns NULL {fact.failure}, and `{expr}` "
+                    f"(line {deref_line}) dereferences it without a check",
+                    line=call_line,
+                    hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
+                )
