@@ -8,6 +8,8 @@ from functools import cached_property
 
 import unidiff
 
+from reviewbot.paths import diff_path
+
 _GIT_HEADER = re.compile(r"^(old mode|new mode|new file mode|deleted file mode) (\d+)$")
 
 
@@ -73,18 +75,6 @@ class DiffError:
     text: str
 
 
-def _strip_prefix(name: str | None) -> str | None:
-    if name is None:
-        return None
-    name = name.strip()
-    if name.startswith('"') and name.endswith('"'):
-        name = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
-    if name == "/dev/null" or not name:
-        return None
-    # patch -p1: drop the first component (a/, b/, linux-x.y.orig/, ...).
-    return name.split("/", 1)[1] if "/" in name else name
-
-
 def _modes(info: list[str]) -> dict[str, str]:
     modes = {}
     for line in info:
@@ -98,7 +88,7 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
                  damaged: frozenset[int], all_damaged: bool) -> FileChange:
     info = list(pf.patch_info) if pf.patch_info else []
     modes = _modes(info)
-    old_path, new_path = _strip_prefix(pf.source_file), _strip_prefix(pf.target_file)
+    old_path, new_path = diff_path(pf.source_file), diff_path(pf.target_file)
     if pf.is_added_file:
         old_path, status = None, "added"
     elif pf.is_removed_file:
@@ -122,8 +112,8 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
                 if lines:
                     lines[-1] = replace(lines[-1], no_newline=True)
                 continue
-            if line.line_type not in "+- ":
-                continue
+            if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+                continue   # unidiff's padding for blank lines after a hunk
             text = line.value[:-1] if line.value.endswith("\n") else line.value
             lines.append(DiffLine(line.line_type, text, line.source_line_no, line.target_line_no,
                                   mail_lines[line_base + line.diff_line_no - 1]))
@@ -169,6 +159,6 @@ def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: fro
             files += [_file_change(pf, mail_lines, start, start if len(patch) == 1 else None, damaged, all_damaged)
                       for pf in patch]
         except unidiff.UnidiffParseError as e:
-            path = next((_strip_prefix(x[4:].split("\t")[0]) for x in lines[start:end] if x.startswith("+++ ")), None)
+            path = next((diff_path(x[4:].split("\t")[0]) for x in lines[start:end] if x.startswith("+++ ")), None)
             errors.append(DiffError(path, mail_lines[start], str(e)))
     return tuple(files), tuple(errors)

@@ -122,6 +122,7 @@ class HunkContext:
     hunk: Hunk
     view: SyntaxView
     knowledge: Knowledge
+    files: tuple[FileChange, ...] = ()   # every file of the patch, for "is the whole patch like this?"
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,11 @@ def run_rules(message: Message, files: tuple[FileChange, ...], damage: tuple[Rep
 
     for fc in files:
         path = fc.path
-        found += _file_findings(message, fc, by_scope, knowledge, (file_views or {}).get(path))
+        found += _file_findings(message, fc, files, by_scope, knowledge, (file_views or {}).get(path))
     return dedupe(found)
 
 
-def _file_findings(message, fc, by_scope, knowledge, file_view) -> Iterator[Finding]:
+def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterator[Finding]:
     path = fc.path
     for r in by_scope[Scope.FILE]:
         if r.applies_to(path):
@@ -216,7 +217,7 @@ def _file_findings(message, fc, by_scope, knowledge, file_view) -> Iterator[Find
             continue
         view = window(fc, hunk)
         for r in hunk_rules:
-            for report in r.check(HunkContext(message, fc, hunk, view, knowledge)):
+            for report in r.check(HunkContext(message, fc, hunk, view, knowledge, files)):
                 if (f := on_added(r, report)) is not None:
                     yield f
         if file_view is None and hunk.added:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from reviewbot.model import Repair
+from reviewbot.paths import diff_path
 
 HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 _JOINED_GIT_HEADER = re.compile(
@@ -37,11 +38,8 @@ class RepairedDiff:
 def _target_path(line: str) -> str | None:
     if line.startswith("diff --git "):
         parts = line.split()
-        return parts[-1][2:] if len(parts) >= 4 and parts[-1].startswith("b/") else None
-    name = line[4:].split("\t")[0].strip()
-    if name == "/dev/null":
-        return None
-    return name.split("/", 1)[1] if "/" in name else name
+        return diff_path(parts[-1]) if len(parts) >= 4 else None
+    return diff_path(line[4:])
 
 
 def _read_hunk(lines, start, old_len, new_len):

@@ -42,11 +42,24 @@ int f(int a)
 
 from __future__ import annotations
 
+import re
+
 from reviewbot.ruleapi import Report, rule
 
 
+# A patch that says it is about whitespace may well add or remove blank lines on purpose.
+WHITESPACE_PATCH = re.compile(
+    r"blank line|empty line|new ?line|whitespace|white space|spacing|coding style|checkpatch|indent", re.I)
+
+
 def _blank(text: str) -> bool:
-    return not text.strip()
+    """Empty, or spaces and tabs only (a form feed or a CR is content)."""
+    return not text.strip(" \t")
+
+
+def _blank_only(hunk) -> bool:
+    changed = [x for x in hunk.lines if x.kind != " "]
+    return bool(changed) and all(_blank(x.text) for x in changed)
 
 
 @rule("blank-line-noise", severity="warning", scope="hunk", paths=("*.c", "*.h"),
@@ -54,7 +67,10 @@ def _blank(text: str) -> bool:
 def check(ctx):
     hunk = ctx.hunk
     changed = [x for x in hunk.lines if x.kind != " "]
-    if changed and all(_blank(x.text) for x in changed):
+    if _blank_only(hunk):
+        on_purpose = WHITESPACE_PATCH.search(ctx.message.subject + "\n" + ctx.message.commit_message)
+        if on_purpose or all(_blank_only(h) for fc in ctx.files for h in fc.hunks):
+            return   # a whitespace clean-up: the blank lines are the point
         added = [x for x in changed if x.kind == "+"]
         if added:
             what = "a blank line" if len(added) == 1 else f"{len(added)} blank lines"

@@ -46,6 +46,16 @@ NEVER_SCRIPTS = (
 NEVER_SCRIPT_NAMES = ("Kconfig", "Makefile", "Kbuild", "MAINTAINERS", "README", "COPYING", "CREDITS")
 
 
+KINDS = {".c": "a C source file", ".h": "a C header", ".S": "an assembly source file", ".rst": "documentation",
+         ".txt": "documentation", ".yaml": "a binding schema", ".dts": "a device tree", ".dtsi": "a device tree"}
+
+
+def _kind(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    return KINDS.get(ext, "not a script")
+
+
 def _never_script(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return name.endswith(NEVER_SCRIPTS) or name.startswith(NEVER_SCRIPT_NAMES)
@@ -62,7 +72,9 @@ def check(ctx):
             return
         if first is None and not _never_script(fc.path):
             return   # an empty or binary new file of unknown kind
-        yield Report(f"new file {fc.path} is created executable (mode 100755) but is not a script",
+        kind = _kind(fc.path)
+        yield Report(f"new file created executable (mode 100755), but it is {kind}"
+                     if kind != "not a script" else "new file created executable (mode 100755), but it is not a script",
                      hint="create it with mode 100644")
         return
     if not fc.mode_changed or not _never_script(fc.path):
@@ -71,5 +83,8 @@ def check(ctx):
         and fc.hunks[0].post_image[0].text.startswith("#!")
     if script:
         return
-    yield Report(f"mode changed {fc.old_mode} => 100755: {fc.path} is not a script and must not be executable",
-                 hint="drop the mode change (git update-index --chmod=-x, or fix core.fileMode)")
+    kind = _kind(fc.path)
+    yield Report(f"mode changed {fc.old_mode} => 100755, but this is {kind}: source files must not be executable"
+                 if kind != "not a script" else
+                 f"mode changed {fc.old_mode} => 100755, but this is not a script: it must not be executable",
+                 hint="drop the mode change (chmod -x the file and amend the commit)")

@@ -47,10 +47,11 @@ import re
 from reviewbot.csyntax import call_name, walk
 from reviewbot.ruleapi import Report, rule
 
+# checkpatch's $declaration_macros, plus the scoped-cleanup declarations.
 DECLARATION_MACRO = re.compile(
-    r"^(DECLARE|DEFINE|LIST_HEAD|HLIST_HEAD|LLIST_HEAD|__DECLARE|DECLARE_BITMAP|DECLARE_WAITQUEUE|"
-    r"DECLARE_COMPLETION|__free|CLASS|guard|scoped_guard|VM_BUG_ON|BUILD_BUG_ON|static_assert|"
-    r"__maybe_unused|_DECLARE|MODULE_|EXPORT_|struct_group)\w*$")
+    r"^(?:[A-Z_][A-Z0-9]*_){0,2}(?:DEFINE|DECLARE)(?:_[A-Z0-9]+){1,6}$"
+    r"|^[HLP]?LIST_HEAD$|^(?:SKCIPHER_REQUEST|SHASH_DESC|AHASH_REQUEST)_ON_STACK$"
+    r"|^(?:CLASS|guard|__free|DEFINE_FREE)$")
 SKIP = frozenset({"comment", "preproc_call", "preproc_if", "preproc_ifdef", "preproc_def", "preproc_function_def",
                   "preproc_else", "preproc_elif", "ERROR"})
 
@@ -61,6 +62,16 @@ def _is_declaration(node) -> bool:
     if node.type == "expression_statement" and node.named_child_count == 1:
         name = call_name(node.named_children[0])
         return name is not None and bool(DECLARATION_MACRO.match(name))
+    return False
+
+
+def _was_adjacent(hunk, decl_line: int | None) -> bool:
+    """In the old file, did a non-blank line follow the (unchanged) declaration directly?"""
+    lines = hunk.lines
+    for k, x in enumerate(lines):
+        if x.kind == " " and x.new == decl_line:
+            following = lines[k + 1] if k + 1 < len(lines) else None
+            return following is not None and following.kind == "-" and bool(following.text.strip())
     return False
 
 
@@ -87,6 +98,8 @@ def check(ctx):
                 break
             decl_added = view.row_added(last_decl.end_point.row)
             stmt_added = view.row_added(item.start_point.row)
+            if not decl_added and _was_adjacent(ctx.hunk, view.line(last_decl.end_point.row)):
+                break   # the old code had a statement right there too: not this patch's doing
             if (decl_added or stmt_added) and view.line_of(item) is not None:
                 yield Report("missing a blank line after declarations", line=view.line_of(item),
                              hint="add an empty line between the block's declarations and its first statement")
