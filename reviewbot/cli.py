@@ -11,9 +11,13 @@ FORMATS = ("text", "checkpatch", "gcc", "json")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+class _UsageError(Exception):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, like every other usage error
-        self.exit(EXIT_ERROR, f"reviewbot: {message} (see reviewbot {self.prog.split()[-1]} --help)\n")
+        raise _UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,7 +143,13 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) ->
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     stdin = stdin if stdin is not None else sys.stdin
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as e:
+        stderr.write(f"reviewbot: {e}\n")
+        return EXIT_ERROR
+    except SystemExit as e:   # --help and --version print and exit 0
+        return int(e.code or 0)
     from reviewbot.errors import InputError
 
     try:

@@ -151,6 +151,21 @@ class SyntaxView:
     def line_of(self, node: Node) -> int | None:
         return self.line(node.start_point.row)
 
+    @cached_property
+    def _mapped_rows(self) -> tuple[int, ...]:
+        return tuple(r for r, n in enumerate(self.new_lines) if n is not None)
+
+    def nearby_line(self, row: int) -> int | None:
+        """The new-file line of any row of a whole-file view, rows outside the hunks
+        included (counted from the nearest row the patch shows); for a window, `line`."""
+        exact = self.line(row)
+        if exact is not None or not self.whole_file or not self._mapped_rows:
+            return exact
+        mapped = self._mapped_rows
+        k = bisect.bisect_left(mapped, row)
+        anchor = mapped[k - 1] if k > 0 else mapped[0]
+        return self.new_lines[anchor] + (row - anchor)
+
     def row_added(self, row: int) -> bool:
         n = self.line(row)
         return n is not None and n in self.added
