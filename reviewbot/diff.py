@@ -10,6 +10,7 @@ import unidiff
 
 from reviewbot.paths import diff_path
 
+_KINDS = frozenset("+- ")
 _GIT_HEADER = re.compile(r"^(old mode|new mode|new file mode|deleted file mode) (\d+)$")
 
 
@@ -89,11 +90,14 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
     info = list(pf.patch_info) if pf.patch_info else []
     modes = _modes(info)
     old_path, new_path = diff_path(pf.source_file), diff_path(pf.target_file)
-    if pf.is_added_file:
+    # unidiff's is_rename only compares the names (so `linux.orig/x.c` -> `linux/x.c`, or
+    # names followed by different timestamps, would be renames); git says so in its headers.
+    git = any(line.startswith("diff --git ") for line in info)
+    if "new file mode" in modes or old_path is None or (not git and pf.is_added_file):
         old_path, status = None, "added"
-    elif pf.is_removed_file:
+    elif "deleted file mode" in modes or new_path is None or (not git and pf.is_removed_file):
         new_path, status = None, "deleted"
-    elif pf.is_rename:
+    elif any(line.startswith(("rename from ", "rename to ")) for line in info):
         status = "renamed"
     elif any(line.startswith("copy from ") for line in info):
         status = "copied"
@@ -105,18 +109,20 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
     for h in pf:
         lines = []
         first_no = None
+        base = line_base - 1
         for line in h:
+            kind, no = line.line_type, line.diff_line_no
             if first_no is None:
-                first_no = line.diff_line_no
-            if line.line_type == "\\":
+                first_no = no
+            if kind == "\\":
                 if lines:
                     lines[-1] = replace(lines[-1], no_newline=True)
                 continue
-            if line.line_type not in ("+", "-", " ") or line.diff_line_no is None:
+            if no is None or kind not in _KINDS:
                 continue   # unidiff's padding for blank lines after a hunk
-            text = line.value[:-1] if line.value.endswith("\n") else line.value
-            lines.append(DiffLine(line.line_type, text, line.source_line_no, line.target_line_no,
-                                  mail_lines[line_base + line.diff_line_no - 1]))
+            value = line.value
+            lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
+                                  line.source_line_no, line.target_line_no, mail_lines[base + no]))
         header_index = (first_no - 2 + line_base) if first_no is not None else -1
         hunks.append(Hunk(
             h.source_start, h.source_length, h.target_start, h.target_length, h.section_header or "",
@@ -160,5 +166,7 @@ def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: fro
                       for pf in patch]
         except unidiff.UnidiffParseError as e:
             path = next((diff_path(x[4:].split("\t")[0]) for x in lines[start:end] if x.startswith("+++ ")), None)
-            errors.append(DiffError(path, mail_lines[start], str(e)))
+            if path is None and lines[start].startswith("diff --git ") and len(lines[start].split()) >= 4:
+                path = diff_path(lines[start].split()[-1])
+            errors.append(DiffError(path, mail_lines[start], " ".join(str(e).split())))   # one line
     return tuple(files), tuple(errors)

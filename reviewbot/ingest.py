@@ -24,7 +24,7 @@ _FROM_LINE = re.compile(
     rb"\d+:\d+(?::\d+)? (?:[A-Z]{3,4} |[-+]\d{4} )?\d{4}\s*$"
 )
 _MBOXRD_ESCAPE = re.compile(rb"^>(>*From )", re.MULTILINE)
-_SHA_FROM_LINE = re.compile(rb"^From ([0-9a-f]{40}) ")
+_SHA_FROM_LINE = re.compile(rb"^From ([0-9a-f]{40}|[0-9a-f]{64}) ")
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
@@ -57,7 +57,9 @@ def split_mbox(data: bytes, source: str) -> Iterator[RawMessage]:
         body = b"".join(lines[start + 1:end])
         body = _MBOXRD_ESCAPE.sub(rb"\1", body)
         m = _SHA_FROM_LINE.match(lines[start])
-        yield RawMessage(Origin(source, index, start + 2), body, m.group(1).decode() if m else None)
+        # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
+        commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
+        yield RawMessage(Origin(source, index, start + 2), body, commit)
 
 
 def _read_file(path: Path, label: str) -> bytes:
@@ -73,7 +75,12 @@ def _read_file(path: Path, label: str) -> bytes:
 
 
 def _looks_binary(data: bytes) -> bool:
-    return b"\0" in data[:8192]
+    """NUL bytes near the top (as git decides), unless it is an mbox: one bad message must not
+    cost the others their review."""
+    if b"\0" not in data[:8192]:
+        return False
+    first = data[:data.find(b"\n") + 1 if b"\n" in data[:1024] else 1024]
+    return not (first.startswith(b"From ") and _FROM_LINE.match(first))
 
 
 def _files_under(directory: Path) -> list[Path]:
@@ -107,11 +114,13 @@ def _git_range(spec: str, cwd: str | None) -> bytes | None:
     probe = spec.split("...")[-1].split("..")[-1] or "HEAD"
     if _git(["rev-parse", "--verify", "--quiet", probe + "^{commit}"], cwd).returncode != 0:
         return None
-    args = ["format-patch", "--stdout", "--no-signature", "--no-color"]
+    # The prefixes are given so a user's diff.noprefix / diff.mnemonicPrefix cannot change the paths.
+    args = ["format-patch", "--stdout", "--no-signature", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"]
     args += [spec] if ".." in spec else ["-1", spec]
     r = _git(args, cwd)
     if r.returncode != 0:
-        raise InputError(f"{spec}: git format-patch failed: {r.stderr.decode(errors='replace').strip()}")
+        first = (r.stderr.decode(errors="replace").strip().splitlines() or ["exit status %d" % r.returncode])[0]
+        raise InputError(f"{spec}: git format-patch failed: {first}")
     return r.stdout
 
 

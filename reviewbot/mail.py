@@ -4,14 +4,21 @@ Three shapes are understood: an RFC 822 mail (what `git format-patch` and b4
 write, or what a list delivered), a web archive's text copy (subject on the first
 line, `From:` and `Date:` lines, whitespace collapsed), and a bare diff, possibly
 with a description above it.
+
+Every line handed on carries its line in the input file: for a quoted-printable body the line
+where the decoded line starts (soft line breaks join input lines), for a base64 body the line it
+has in the decoded message (headers, blank line, decoded body), as checkpatch counts behind b4.
 """
 
 from __future__ import annotations
 
 import codecs
+import email.errors
 import email.parser
 import email.policy
+import quopri
 import re
+from dataclasses import dataclass
 from email.header import decode_header, make_header
 from email.message import Message as EmailMessage
 
@@ -21,6 +28,11 @@ from reviewbot.repair import repair_diff
 from reviewbot.subject import parse_subject
 
 _HEADER_LINE = re.compile(r"^([!-9;-~]+):")
+# What the stdlib's feedparser takes for a header line (or a continuation): the first other
+# line ends the headers (a blank one is dropped, anything else is the first body line).
+_NOT_A_HEADER = re.compile(rb"^(?!From |[\041-\071\073-\176]*:|[\t ])", re.MULTILINE)
+_HEADER_NAME = re.compile(rb"^([!-9;-~]+):", re.MULTILINE)
+_LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*\r?\n)+")
 _KNOWN_HEADERS = frozenset(
     "from subject date message-id return-path received to cc delivered-to mime-version content-type "
     "in-reply-to references x-mailer sender reply-to".split()
@@ -31,6 +43,7 @@ _TRAILER_NAMES = frozenset(
 )
 _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/x-csrc", "text/x-chdr", "application/x-patch")
 _PARSER = email.parser.BytesParser(policy=email.policy.compat32)
+_MAX_MISSES = 8
 
 
 def _decode(payload: bytes, charset: str | None) -> str:
@@ -46,16 +59,32 @@ def _decode(payload: bytes, charset: str | None) -> str:
     return payload.decode("latin-1")
 
 
-def _header(msg: EmailMessage, name: str) -> str | None:
-    value = msg.get(name)
-    if value is None:
-        return None
-    text = str(value)
+def _raw_headers(msg: EmailMessage) -> dict[str, str]:
+    """The first value of each header as it was in the mail (undecoded bytes kept as surrogate escapes)."""
+    found: dict[str, str] = {}
+    for key, value in msg.raw_items():
+        found.setdefault(key.lower(), value if isinstance(value, str) else str(value))
+    return found
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    value = headers.get(name.lower())
+    return None if value is None else _decode_header(value)
+
+
+def _decode_header(value: str) -> str:
+    # Raw 8-bit bytes in a header (many mailers send UTF-8 names unencoded): UTF-8, else latin-1.
+    raw = value.encode("utf-8", "surrogateescape")
     try:
-        text = str(make_header(decode_header(text)))
-    except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
-        pass
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    text = re.sub(r"[ \t]*\r?\n[ \t]+", " ", text)   # unfold
+    if "=?" in text and text.isascii():   # RFC 2047 words (decode_header mangles non-ASCII text around them)
+        try:
+            text = str(make_header(decode_header(text)))
+        except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
+            pass
     return re.sub(r"\s*\r?\n\s*", " ", text).strip()
 
 
@@ -67,9 +96,12 @@ def _msgid(value: str | None) -> str | None:
 
 
 def _addresses(value: str | None) -> tuple[str, ...]:
+    """The addresses of a To/Cc header, split at the commas outside quotes before decoding (an
+    encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address)."""
     if not value:
         return ()
-    return tuple(a.strip() for a in re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", value) if a.strip())
+    pieces = re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", value)
+    return tuple(a for a in (_decode_header(p) for p in pieces) if a)
 
 
 def _is_diff_start(lines: list[str], i: int) -> bool:
@@ -90,43 +122,67 @@ def _find_diff(lines: list[str]) -> int | None:
     return None
 
 
+def _header_end(data: bytes) -> int:
+    """Offset of the first line that is not a header line (or len(data)), as the stdlib parser reads it."""
+    m = _NOT_A_HEADER.search(data)
+    return m.start() if m else len(data)
+
+
+def _body_start(data: bytes) -> int:
+    """0-based line where the body begins: after the header lines and the blank line ending them."""
+    end = _header_end(data)
+    count = data.count(b"\n", 0, end)
+    if end == len(data):
+        return count + (1 if data and not data.endswith(b"\n") else 0)
+    return count + 1 if data[end:end + 1] in (b"\r", b"\n") else count
+
+
 def _kind(data: bytes) -> str:
     """"mail", "archive" or "diff", from the first lines."""
-    head = data[:8192].decode("latin-1").lstrip("\ufeff\r\n").splitlines()
-    block = []
-    for line in head:
-        if not line.strip():
-            break
-        block.append(line)
-    if block and _HEADER_LINE.match(block[0]):
-        names = set()
-        valid = True
-        for line in block:
-            m = _HEADER_LINE.match(line)
-            if m:
-                names.add(m.group(1).lower())
-            elif not line[:1].isspace():
-                valid = False
-                break
-        if valid and names & _KNOWN_HEADERS:
-            return "mail"
+    names = set()
+    if data[:1] not in (b" ", b"\t"):   # a continuation line cannot come first
+        block = data[:_header_end(data)]
+        names = {name.lower().decode("latin-1") for name in _HEADER_NAME.findall(block)}
+    if names & _KNOWN_HEADERS:
+        return "mail"
+    head = data[:8192].decode("latin-1").lstrip("\r\n").splitlines()
     if head and not _is_diff_start(head, 0) and any(line.startswith("From: ") for line in head[1:12]):
         return "archive"
     return "diff"
 
 
-def _header_line_count(data: bytes) -> int:
-    """Lines of the header block (so the first body line is this + 2)."""
-    for sep in (b"\n\n", b"\r\n\r\n"):
-        pos = data.find(sep)
-        if pos >= 0:
-            return data.count(b"\n", 0, pos) + 1
-    return data.count(b"\n") + 1
+@dataclass
+class _Part:
+    ctype: str
+    lines: list[str]        # the decoded text, one line each
+    rows: list[int]         # 0-based line of the raw message each line is on
+    attachment: bool        # sent as an attachment (a patch type, a .patch/.diff name, or disposition)
 
 
-def _text_parts(msg: EmailMessage) -> list[tuple[str, str]]:
-    """(content type, decoded text) of every part that can hold a message or a patch."""
+def _qp_rows(raw: bytes, start: int, count: int) -> list[int]:
+    """Rows of the decoded lines of a quoted-printable body (a soft break `=` joins raw lines)."""
+    rows = [start]
+    raw_lines = raw.split(b"\n")
+    for i, line in enumerate(raw_lines):
+        last = i == len(raw_lines) - 1
+        piece = quopri.decodestring(line if last else line + b"\n").replace(b"\r\n", b"\n").replace(b"\r", b"")
+        for p in range(len(piece)):
+            if piece[p:p + 1] == b"\n":
+                rows.append(start + i + (1 if p == len(piece) - 1 else 0))
+    if len(rows) != count:   # not how the decoder read it: fall back to one row a line
+        return [start + k for k in range(count)]
+    return rows
+
+
+def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
+    """Every part that can hold a message or a patch, decoded, with the raw line of each line."""
     parts = []
+    raw_text = data.decode("latin-1")
+    cursor, cursor_row = 0, 0   # where the search for the next part starts, and its line
+    misses = 0
+    for _ in range(body_row):
+        cursor = raw_text.find("\n", cursor) + 1
+        cursor_row += 1
     for part in msg.walk():
         if part.is_multipart():
             continue
@@ -135,24 +191,43 @@ def _text_parts(msg: EmailMessage) -> list[tuple[str, str]]:
         if not (ctype == "text/plain" or ctype in _PATCH_TYPES
                 or (filename.endswith((".patch", ".diff")) and not ctype.startswith(("image/", "audio/", "video/")))):
             continue
+        raw_payload = part.get_payload()
+        raw_bytes = raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
         try:
             payload = part.get_payload(decode=True)
         except Exception:  # a broken transfer encoding: take the raw text
             payload = None
         if payload is None:
-            raw = part.get_payload()
-            payload = raw.encode("latin-1", "replace") if isinstance(raw, str) else b""
-        parts.append((ctype, _decode(payload, part.get_content_charset())))
+            payload = raw_bytes
+        text = _decode(payload, part.get_content_charset())
+        lines = text.replace("\r\n", "\n").split("\n")
+        # Where the part's body is in the raw message.
+        start = body_row
+        if msg.is_multipart():
+            # (a search that fails reads to the end: after a few, stop searching, so that a mail
+            # of thousands of parts stays linear)
+            snippet = raw_bytes[:200].decode("latin-1") if misses < _MAX_MISSES else ""
+            pos = raw_text.find(snippet, cursor) if snippet else -1
+            misses += bool(snippet) and pos < 0
+            if pos >= 0:
+                cursor_row += raw_text.count("\n", cursor, pos)
+                start = cursor_row
+                cursor_row += snippet.count("\n")
+                cursor = pos + len(snippet)
+            else:
+                start = cursor_row
+        cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        if cte == "quoted-printable":
+            rows = _qp_rows(raw_bytes, start, len(lines))
+        else:   # 7bit/8bit line for line; base64: the line in the decoded message
+            rows = [start + k for k in range(len(lines))]
+        if len(lines) > 1 and lines[-1] == "":   # the newline ending the last line starts no line
+            lines, rows = lines[:-1], rows[:-1]
+        disposition = str(part.get("Content-Disposition", "")).split(";")[0].strip().lower()
+        attachment = (ctype != "text/plain" or disposition == "attachment"
+                      or filename.endswith((".patch", ".diff")))
+        parts.append(_Part(ctype, lines, rows, attachment))
     return parts
-
-
-def _locate(raw_text: str, text_lines: list[str], fallback: int) -> int:
-    """0-based line of the raw message where a decoded part's first line appears."""
-    for line in text_lines:
-        if line.strip():
-            pos = raw_text.find(line[:80])
-            return raw_text.count("\n", 0, pos) if pos >= 0 else fallback
-    return fallback
 
 
 def _split_body(lines: list[str]):
@@ -183,58 +258,61 @@ def _in_body_headers(lines: list[str], start: int) -> tuple[dict[str, str], int]
     return {}, start
 
 
-def _trailers(lines: list[str], first_line: int) -> tuple[Trailer, ...]:
+def _trailers(lines: list[str], rows: list[int]) -> tuple[Trailer, ...]:
     found = []
     for k, line in enumerate(lines):
         m = _TRAILER.match(line.strip())
         if m and (m.group(1).lower().endswith("-by") or m.group(1).lower() in _TRAILER_NAMES):
-            found.append(Trailer(m.group(1), m.group(2).strip(), first_line + k))
+            found.append(Trailer(m.group(1), m.group(2).strip(), rows[k]))
     return tuple(found)
 
 
 def parse_message(raw: RawMessage) -> Message:
     data = raw.data
+    # A byte-order mark and blank lines before the first header are not part of the message;
+    # `base` is the input line the remaining data starts on.
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lead = _LEADING_BLANK_LINES.match(data)
+    base = raw.origin.start_line
+    if lead:
+        base += lead.group(0).count(b"\n")
+        data = data[lead.end():]
     kind = _kind(data)
     fields: dict = {}
     if kind == "mail":
         msg = _PARSER.parsebytes(data)
-        subject = _header(msg, "Subject") or ""
+        headers = _raw_headers(msg)
+        subject = _header(headers, "Subject") or ""
         fields.update(
-            message_id=_msgid(_header(msg, "Message-ID")),
-            author=_header(msg, "From") or "",
-            date=_header(msg, "Date"),
-            in_reply_to=_msgid(_header(msg, "In-Reply-To")),
-            references=tuple(re.findall(r"<([^<>\s]+)>", _header(msg, "References") or "")),
-            to=_addresses(_header(msg, "To")),
-            cc=_addresses(_header(msg, "Cc")),
-            auto_submitted=_header(msg, "Auto-Submitted"),
+            message_id=_msgid(_header(headers, "Message-ID")),
+            author=_header(headers, "From") or "",
+            date=_header(headers, "Date"),
+            in_reply_to=_msgid(_header(headers, "In-Reply-To")),
+            references=tuple(re.findall(r"<([^<>\s]+)>", _header(headers, "References") or "")),
+            to=_addresses(headers.get("to")),
+            cc=_addresses(headers.get("cc")),
+            auto_submitted=_header(headers, "Auto-Submitted"),
         )
-        parts = _text_parts(msg)
-        body_first = _header_line_count(data) + 1   # 0-based line of the first body line
-        raw_text = data.decode("latin-1")
-        texts = [(ctype, t.replace("\r\n", "\n").split("\n")) for ctype, t in parts]
-        patch_part = next((k for k, (_, lines) in enumerate(texts) if _find_diff(lines) is not None), None)
-        if patch_part is None:
-            lines = texts[0][1] if texts else []
-            offset = body_first
-        elif patch_part == 0 or texts[patch_part][0] == "text/plain":
-            lines = texts[patch_part][1]
-            offset = body_first if patch_part == 0 and not msg.is_multipart() else _locate(raw_text, lines, body_first)
+        parts = _text_parts(msg, data, _body_start(data))
+        patch_part = next((k for k, part in enumerate(parts) if _find_diff(part.lines) is not None), None)
+        if not parts:
+            lines, rows = [], []
+        elif patch_part is None or patch_part == 0 or not parts[patch_part].attachment:
+            chosen = parts[patch_part or 0]
+            lines, rows = chosen.lines, chosen.rows
         else:
             # The patch is an attachment: the message is the first text part, the diff the attachment.
-            message_lines = texts[0][1] if patch_part > 0 else []
-            attachment = texts[patch_part][1]
-            lines = message_lines + ["---"] + attachment
-            offset = _locate(raw_text, message_lines, body_first) if message_lines else body_first
-        line_of = [offset + k + raw.origin.start_line for k in range(len(lines))]
-        if patch_part is not None and texts[patch_part][0] != "text/plain" and patch_part > 0:
-            att_start = _locate(raw_text, texts[patch_part][1], body_first)
-            n_msg = len(texts[0][1]) + 1
-            line_of[n_msg:] = [att_start + k + raw.origin.start_line for k in range(len(lines) - n_msg)]
+            text, att = parts[0], parts[patch_part]
+            lines = text.lines + ["---"] + att.lines
+            rows = text.rows + [att.rows[0]] + att.rows
+        line_of = [base + r for r in rows]
     else:
-        text = _decode(data, None).lstrip("\ufeff").replace("\r\n", "\n")
+        text = _decode(data, None).replace("\r\n", "\n")
         lines = text.split("\n")
-        line_of = [raw.origin.start_line + k for k in range(len(lines))]
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        line_of = [base + k for k in range(len(lines))]
         subject = ""
         if kind == "archive":
             subject = lines[0].strip()
@@ -251,14 +329,16 @@ def parse_message(raw: RawMessage) -> Message:
     in_body, first = _in_body_headers(commit_lines, 0)
     if in_body.get("from"):
         fields["author"] = in_body["from"]
-    if in_body.get("subject"):
-        subject = in_body["subject"]
+    body_subject = in_body.get("subject")
+    if body_subject and not subject:
+        subject, body_subject = body_subject, None
     while first < len(commit_lines) and not commit_lines[first].strip():
         first += 1
     commit_lines = commit_lines[first:]
     while commit_lines and not commit_lines[-1].strip():
         commit_lines.pop()
-    commit_line = line_of[first] if first < len(line_of) else raw.origin.start_line
+    commit_rows = line_of[first:first + len(commit_lines)]
+    commit_line = line_of[first] if first < len(line_of) else base
     if kind == "diff" and not subject:
         subject = commit_lines[0].strip() if commit_lines else ""
 
@@ -271,7 +351,11 @@ def parse_message(raw: RawMessage) -> Message:
         diff_lines, diff_mail_lines = fixed.lines, fixed.mail_lines
         repairs, repaired_hunks = fixed.repairs, fixed.repaired_hunks
 
+    # The mail's Subject stays the subject (a reply quotes it; its prefix says which patch of which
+    # series this is); an in-body `Subject:` is what `git am` makes the commit's title.
     prefix, title = parse_subject(subject)
+    if body_subject:
+        title = parse_subject(body_subject)[1]
     return Message(
         origin=raw.origin,
         kind=kind,
@@ -282,7 +366,7 @@ def parse_message(raw: RawMessage) -> Message:
         commit_message="\n".join(commit_lines),
         commit_message_line=commit_line,
         notes="\n".join(notes_lines).strip("\n"),
-        trailers=_trailers(commit_lines, commit_line),
+        trailers=_trailers(commit_lines, commit_rows),
         diff_lines=diff_lines,
         diff_mail_lines=diff_mail_lines,
         repairs=repairs,

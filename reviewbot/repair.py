@@ -23,8 +23,17 @@ _JOINED_GIT_HEADER = re.compile(
 )
 # Lines that may legitimately follow a complete hunk.
 _AFTER_HUNK = re.compile(
-    r"^(@@ |diff |--- |\+\+\+ |\\ |-- ?$|Index: |index |old mode|new mode|new file|deleted file|similarity|rename |copy |Binary |GIT binary|Only in |=+$)"
+    r"^(@@ |diff |--- |\+\+\+ |\\ |-- ?$|---\s*$|Index: |index |old mode|new mode|new file|deleted file|similarity|rename |copy |Binary |GIT binary|Only in |=+$)"
 )
+
+
+def _file_header_at(lines, j) -> bool:
+    """Whether a new file's part of the diff starts at line j (`diff ...`, `Index: `, or `---`/`+++`/`@@`)."""
+    line = lines[j]
+    if line.startswith(("diff --git ", "diff -", "Index: ")):
+        return True
+    return (line.startswith("--- ") and j + 2 < len(lines) and lines[j + 1].startswith("+++ ")
+            and lines[j + 2].startswith("@@ "))
 
 
 @dataclass(frozen=True)
@@ -46,31 +55,39 @@ def _read_hunk(lines, start, old_len, new_len):
     """Consume one hunk body from `start`; return (body, fixed indexes, end, ok)."""
     body: list[str] = []
     fixed: list[int] = []
+    append = body.append
     j = start
     n = len(lines)
     while (old_len > 0 or new_len > 0) and j < n:
         line = lines[j]
         c = line[:1]
-        if c == " " or line == "":
+        if c == " ":
             old_len -= 1
             new_len -= 1
-            body.append(line if c == " " else " ")
+            append(line)
         elif c == "-":
+            if line.startswith("--- ") and _file_header_at(lines, j):
+                return body, fixed, j, False   # the next file begins: this hunk was cut short
             old_len -= 1
-            body.append(line)
+            append(line)
         elif c == "+":
             new_len -= 1
-            body.append(line)
+            append(line)
+        elif not line:
+            # An empty context line (what GNU diff writes, and mailers make of a lone space).
+            old_len -= 1
+            new_len -= 1
+            append(" ")
         elif c == "\\":
-            body.append(line)
-        elif line.startswith(("@@ ", "diff --git ")):
+            append(line)
+        elif line.startswith("@@ ") or _file_header_at(lines, j):
             return body, fixed, j, False
         else:
             # A context line that lost its leading space.
             old_len -= 1
             new_len -= 1
             fixed.append(j)
-            body.append(" " + line)
+            append(" " + line)
         if old_len < 0 or new_len < 0:
             return body, fixed, j + 1, False
         j += 1
@@ -125,7 +142,7 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
                 "not reviewed", path, mail_lines[i], repaired=False))
             # Resume at the next header so later hunks and files are still reviewed.
             k = i + 1
-            while k < n and not lines[k].startswith(("@@ ", "diff --git ")):
+            while k < n and not (lines[k].startswith("@@ ") or _file_header_at(lines, k)):
                 k += 1
             i = k
             continue

@@ -1,0 +1,522 @@
+"""reviewbot.mail: headers, MIME, charsets, the web-archive copy, and where each diff line is."""
+
+from __future__ import annotations
+
+import base64
+import quopri
+import re
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from reviewbot.ingest import RawMessage, split_mbox
+from reviewbot.mail import parse_message
+from reviewbot.model import Origin
+from tests.conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
+
+TIPC = "ml-kernel-janitors/2025-03-02_25b6ff35d371_tipc-Reduce-scope-for-the-variable-fdefq-in-tipc_link_tnl_prepare.patch"
+MESON = "ml-linux-pwm/2021-11-08_6e886a6d313c_pwm-meson-Drop-useless-check-for-channel-data-being-NULL.patch"
+MTK_B64 = "ml-modechange/2020-09-03_6e2230697fe1_usb-xhci-mtk-add-mt8192-wakeup.patch"
+APPLE_LONG_HEADERS = "ml-linux-pwm/2026-03-20_05a19de9bc1e_dt-bindings-i2c-apple-i2c-Add-t8122-compatible.patch"
+RADXA_BROKEN_FOLD = "openwrt/rockchip__patches-6.6__111-radxa-cm3-io-add-led-aliases.patch"
+RS5C372_UTF8_FROM = "openwrt/generic__pending-6.6__190-rtc-rs5c372-support_alarms_up_to_1_week.patch"
+SIGNED_MULTIPART = "ml-linux-pwm/2023-10-05_21d42458d4c5_pwm-brcmstb-Checked-clk_prepare_enable-return-value.patch"
+TEMAC_FOLDED = "ml-kernel-janitors/2019-05-03_03422989f3b5_net-ll_temac-Fix-an-NULL-vs-IS_ERR-check-in-temac_open.patch"
+
+DIFF = """\
+diff --git a/drivers/foo.c b/drivers/foo.c
+index 1111111..2222222 100644
+--- a/drivers/foo.c
++++ b/drivers/foo.c
+@@ -1,3 +1,4 @@
+ int a;
++int b;
+ int c;
+ int d;
+"""
+
+
+def parse_bytes(data: bytes, source: str = "t.eml"):
+    return [parse_message(raw) for raw in split_mbox(data, source)]
+
+
+def parse_one(data: bytes):
+    (m,) = parse_bytes(data)
+    return m
+
+
+def corpus(name: str) -> bytes:
+    require_shared()
+    return (CORPUS / name).read_bytes()
+
+
+def raw_lines(data: bytes) -> list[str]:
+    """The input's lines, 1-based through index - 1, as text (UTF-8 where it decodes, else latin-1)."""
+    out = []
+    for line in data.split(b"\n"):
+        line = line.rstrip(b"\r")
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("latin-1"))
+    return out
+
+
+def same_diff_line(raw: str, text: str) -> bool:
+    """A diff line is its input line; an empty input line inside a hunk is an empty context line."""
+    return raw == text or (raw == "" and text == " ")
+
+
+def assert_diff_lines_are_on_their_input_lines(m, data: bytes):
+    lines = raw_lines(data)
+    assert m.diff_lines, "no diff"
+    for text, n in zip(m.diff_lines, m.diff_mail_lines, strict=True):
+        assert same_diff_line(lines[n - 1], text), (n, text)
+
+
+def simple_mail(body: str, headers: str = "From: Ann Author <ann@example.org>\nSubject: [PATCH] foo: add b\n") -> bytes:
+    return (headers + "\n" + body).encode()
+
+
+# --- headers --------------------------------------------------------------------------------------
+
+def test_rfc2047_folded_subject_and_qp_body_from_a_real_mail():
+    data = corpus(TIPC)
+    m = parse_one(data)
+    assert m.kind == "mail"
+    # =?UTF-8?Q?=5BPATCH_RESEND=5D_tipc=3A_Reduce_scope_for_the_variable_?= + a B-encoded word
+    assert m.subject == "[PATCH RESEND] tipc: Reduce scope for the variable \u201cfdefq\u201d in tipc_link_tnl_prepare()"
+    assert m.prefix.tags == ("RESEND",) and m.prefix.is_patch
+    assert m.title == "tipc: Reduce scope for the variable \u201cfdefq\u201d in tipc_link_tnl_prepare()"
+    assert m.message_id == "08fe8fc3-19c3-4324-8719-0ee74b0f32c9@web.de"
+    assert m.in_reply_to == "624fb730-d9de-ba92-1641-f21260b65283@web.de"
+    assert m.references == ("40c60719-4bfe-b1a4-ead7-724b84637f55@web.de",
+                            "1a11455f-ab57-dce0-1677-6beb8492a257@web.de",
+                            "624fb730-d9de-ba92-1641-f21260b65283@web.de")
+    # the folded To: header is unfolded and split into addresses, the quoted comma-free name kept
+    assert '"David S. Miller" <davem@davemloft.net>' in m.to
+    assert "Ying Xue <ying.xue@windriver.com>" in m.to and len(m.to) == 11
+    assert m.cc == ("cocci@inria.fr", "LKML <linux-kernel@vger.kernel.org>")
+
+
+def test_in_body_from_overrides_the_sender():
+    data = corpus(TIPC)
+    m = parse_one(data)
+    # header From: Markus Elfring <Markus.Elfring@web.de>; body starts "From: ... sourceforge"
+    assert m.author == "Markus Elfring <elfring@users.sourceforge.net>"
+    # the in-body From/Date are not part of the commit message, which starts on line 108
+    assert m.commit_message.startswith("The address of a data structure member was determined before\n")
+    assert m.commit_message_line == 108
+    assert raw_lines(data)[107] == "The address of a data structure member was determined before"
+
+
+def test_rfc2047_author_folded_over_two_lines():
+    m = parse_one(corpus(MESON))
+    # From:   =?UTF-8?q?Uwe=20Kleine-K=C3=B6nig?= \n        <u.kleine-koenig@pengutronix.de>
+    assert m.author == "Uwe Kleine-K\u00f6nig <u.kleine-koenig@pengutronix.de>"
+    assert (m.prefix.number, m.prefix.total) == (2, 4)
+
+
+def test_folded_subject_is_unfolded_with_one_space():
+    m = parse_one(corpus(TEMAC_FOLDED))
+    assert m.subject == "[PATCH 1/2 net-next] net: ll_temac: Fix an NULL vs IS_ERR() check in temac_open()"
+    assert m.prefix.tags == ("net-next",) and (m.prefix.number, m.prefix.total) == (1, 2)
+
+
+def test_header_block_longer_than_8k_is_still_a_mail():
+    data = corpus(APPLE_LONG_HEADERS)
+    assert data.index(b"\n\n") > 8192
+    m = parse_one(data)
+    assert m.kind == "mail"
+    assert m.subject == "[PATCH 6/9] dt-bindings: i2c: apple,i2c: Add t8122 compatible"
+    assert (m.prefix.number, m.prefix.total) == (6, 9)
+    assert m.author == "Janne Grunau <j@jannau.net>"
+    assert m.message_id == "20260320-apple-m3-initial-devicetrees-v1-6-5842e1e393a8@jannau.net"
+    assert m.in_reply_to == "20260320-apple-m3-initial-devicetrees-v1-0-5842e1e393a8@jannau.net"
+    assert m.commit_message_line == 163
+    assert m.commit_message.startswith("The i2c block on the Apple silicon t8122 (M3) SoC")
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_header_ended_by_a_broken_fold_is_still_a_mail():
+    """`Subject: ... Radxa \\nCM3 IO board` (the continuation lost its indent): the headers end there."""
+    data = corpus(RADXA_BROKEN_FOLD)
+    m = parse_one(data)
+    assert m.kind == "mail"
+    assert m.subject == "[PATCH] arm64: dts: rockchip: Update LED properties for Radxa"
+    assert m.author == "Marius Durbaca <mariusd84@gmail.com>"
+    assert m.commit is None   # From 0000000000000000000000000000000000000000
+    assert m.commit_message.startswith("CM3 IO board\n\nAdd OpenWrt's LED aliases")
+    assert m.commit_message_line == 5
+    assert [t.mail_line for t in m.trailers] == [9, 10]
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_quilt_header_followed_directly_by_the_diff():
+    data = b"From: A <a@x>\nSubject: SoC: add qualcomm syscon\n" + DIFF.split("\n", 2)[2].encode()
+    m = parse_one(data)
+    assert (m.subject, m.author) == ("SoC: add qualcomm syscon", "A <a@x>")
+    assert m.diff_lines[0] == "--- a/drivers/foo.c" and m.diff_mail_lines[0] == 3
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_raw_utf8_bytes_in_a_header_are_read_as_utf8():
+    m = parse_one(corpus(RS5C372_UTF8_FROM))
+    assert m.author == "Daniel Gonz\u00e1lez Cabanelas <dgcbueu@gmail.com>"
+
+
+def test_raw_latin1_bytes_in_a_header_are_read_as_latin1():
+    data = b"From: J\xf6rg M\xfcller <j@x>\nSubject: [PATCH] caf\xe9: fix\n\nmsg\n---\n" + DIFF.encode()
+    m = parse_one(data)
+    assert m.author == "J\u00f6rg M\u00fcller <j@x>"
+    assert m.subject == "[PATCH] caf\u00e9: fix"
+
+
+def test_undecodable_encoded_word_is_kept_as_written():
+    data = b"From: =?x-no-such-charset?q?abc?= <a@x>\nSubject: [PATCH] =?utf-8?b?!!!notbase64?= x\n\nm\n---\n" + DIFF.encode()
+    m = parse_one(data)
+    assert "<a@x>" in m.author
+    assert m.subject.startswith("[PATCH]") and m.prefix.is_patch
+    assert m.has_diff
+
+
+def test_encoded_display_name_with_a_comma_is_one_address():
+    data = simple_mail("m\n", "From: A <a@x>\nSubject: [PATCH] x\n"
+                       "To: =?utf-8?q?Doe=2C_J=C3=B6hn?= <j@x>, \"Roe, R\" <r@x>,\n plain@x\nCc: \u00e9 <e@x>\n")
+    m = parse_one(data)
+    assert m.to == ("Doe, J\u00f6hn <j@x>", '"Roe, R" <r@x>', "plain@x")
+    assert m.cc == ("\u00e9 <e@x>",)
+
+
+def test_reply_and_auto_submitted_headers():
+    data = simple_mail("I agree.\n", "From: B <b@x>\nSubject: Re: [PATCH v2 1/3] foo: x\n"
+                       "In-Reply-To: <patch-1@x>\nReferences: <cover@x>\n <patch-1@x>\nAuto-Submitted: auto-generated\n")
+    m = parse_one(data)
+    assert m.prefix.is_reply
+    assert m.in_reply_to == "patch-1@x" and m.references == ("cover@x", "patch-1@x")
+    assert m.auto_submitted == "auto-generated"
+    assert not m.has_diff
+
+
+def test_in_body_subject_gives_the_title_but_the_mail_keeps_its_subject_and_prefix():
+    m = parse_one(simple_mail("Subject: foo: a better title\n\nmsg\n---\n" + DIFF,
+                              "From: A <a@x>\nSubject: [PATCH v2 3/5] foo: a title\n"))
+    assert m.subject == "[PATCH v2 3/5] foo: a title"
+    assert (m.prefix.is_patch, m.prefix.version, m.prefix.number, m.prefix.total) == (True, 2, 3, 5)
+    assert m.title == "foo: a better title"
+    assert m.commit_message == "msg"
+
+
+# --- bodies: transfer encodings and charsets -----------------------------------------------------
+
+def test_quoted_printable_diff_is_decoded_and_each_line_points_at_where_it_starts():
+    data = corpus(TIPC)
+    m = parse_one(data)
+    assert "-\tstruct sk_buff_head *fdefq = &tnl->failover_deferdq;" in m.diff_lines   # =3D decoded
+    assert m.diff_lines[0] == "diff --git a/net/tipc/link.c b/net/tipc/link.c"
+    raw = data.split(b"\n")
+    for text, n in zip(m.diff_lines, m.diff_mail_lines, strict=True):
+        # the raw line n, joined with the next ones while they end in a soft break, decodes to the line
+        k, chunk = n - 1, b""
+        while True:
+            chunk += raw[k] + b"\n"
+            if not raw[k].endswith(b"="):
+                break
+            k += 1
+        assert same_diff_line(quopri.decodestring(chunk).decode("utf-8").rstrip("\n"), text), n
+    # soft breaks inside the diff: the hunk header is line 129, the line after it 131
+    assert m.diff_mail_lines[4:6] == (129, 131)
+    # a trailer after a soft-broken commit-message line still names its own line
+    assert [(t.name, t.mail_line) for t in m.trailers] == [("Fixes", 118), ("Signed-off-by", 120)]
+
+
+def test_base64_crlf_body_is_decoded_and_in_body_from_wins():
+    data = corpus(MTK_B64)
+    m = parse_one(data)
+    assert m.subject == "[RFC PATCH 2/4] usb: xhci-mtk: add mt8192 wakeup"
+    assert m.author == "Zhanyong Wang <zhanyong.wang@mediatek.com>"   # header From: is Chunfeng Yun
+    assert not any("\r" in line for line in m.diff_lines)
+    assert "+#define SSC_IP_SLEEP_EN_V3\tBIT(6)" in m.diff_lines
+    # lines of a base64 body are numbered as in the decoded message (headers, blank line, body)
+    head, _, body = data.partition(b"\n\n")
+    body_first = head.count(b"\n") + 3
+    decoded = base64.b64decode(body).decode().replace("\r\n", "\n").split("\n")
+    k = decoded.index("diff --git a/drivers/usb/host/xhci-mtk.c b/drivers/usb/host/xhci-mtk.c")
+    assert m.diff_mail_lines[0] == body_first + k
+    assert m.diff_mail_lines == tuple(range(m.diff_mail_lines[0], m.diff_mail_lines[0] + len(m.diff_lines)))
+
+
+def _latin1_mail(declared: str | None) -> bytes:
+    ctype = f"Content-Type: text/plain; charset={declared}\n" if declared else ""
+    return (b"From: A <a@x>\nSubject: [PATCH] foo: Gr\xfc\xdfe\nMIME-Version: 1.0\n" + ctype.encode()
+            + b"Content-Transfer-Encoding: 8bit\n\n"
+            + b"Say hello to J\xf6rg.\n\nSigned-off-by: J\xf6rg <j@x>\n---\n"
+            + b"diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,2 @@\n-/* Hallo */\n+/* Gr\xfc\xdfe */\n int x;\n")
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-1", "ISO-8859-1", "latin-1", "windows-1252"])
+def test_latin1_body_is_decoded(declared):
+    m = parse_one(_latin1_mail(declared))
+    assert m.commit_message.startswith("Say hello to J\u00f6rg.")
+    assert "+/* Gr\u00fc\u00dfe */" in m.diff_lines
+    assert m.trailers[0].value == "J\u00f6rg <j@x>"
+
+
+@pytest.mark.parametrize("declared", ["utf-8", "us-ascii", "x-no-such-charset", None])
+def test_wrongly_declared_charset_falls_back_without_failing(declared):
+    m = parse_one(_latin1_mail(declared))
+    assert "+/* Gr\u00fc\u00dfe */" in m.diff_lines       # not valid UTF-8: read as latin-1
+    assert m.commit_message.startswith("Say hello to J\u00f6rg.")
+
+
+def test_utf8_body_declared_as_ascii_is_read_as_utf8():
+    data = ("From: A <a@x>\nSubject: [PATCH] x\nContent-Type: text/plain; charset=us-ascii\n\n"
+            "Thanks to Uwe Kleine-K\u00f6nig.\n---\n" + DIFF.replace("int b;", "int \u00e9;")).encode()
+    m = parse_one(data)
+    assert m.commit_message == "Thanks to Uwe Kleine-K\u00f6nig."
+    assert "+int \u00e9;" in m.diff_lines
+
+
+def test_crlf_mail_has_no_carriage_returns_and_right_line_numbers():
+    data = simple_mail("msg\n\nSigned-off-by: A <a@x>\n---\n" + DIFF).replace(b"\n", b"\r\n")
+    m = parse_one(data)
+    assert m.commit_message == "msg\n\nSigned-off-by: A <a@x>"
+    assert not any("\r" in x for x in m.diff_lines + (m.commit_message, m.subject, m.author))
+    assert_diff_lines_are_on_their_input_lines(m, data)
+    assert m.trailers[0].mail_line == 6
+
+
+# --- attachments and multipart -------------------------------------------------------------------
+
+def _with_attachment(diff: str, **kw) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Ann Author <ann@example.org>"
+    msg["Subject"] = "[PATCH] foo: add b"
+    msg["Message-ID"] = "<att@example.org>"
+    msg.set_content("Add b next to a.\n\nSigned-off-by: Ann Author <ann@example.org>\n")
+    msg.add_attachment(diff.encode(), maintype="text", subtype=kw.pop("subtype", "x-patch"),
+                       filename="0001-foo-add-b.patch", **kw)
+    return msg.as_bytes()
+
+
+def test_patch_sent_as_a_text_x_patch_attachment():
+    data = _with_attachment(DIFF, cte="7bit")
+    assert b"Content-Type: text/x-patch" in data
+    m = parse_one(data)
+    assert m.subject == "[PATCH] foo: add b" and m.message_id == "att@example.org"
+    assert m.commit_message == "Add b next to a.\n\nSigned-off-by: Ann Author <ann@example.org>"
+    assert [t.name for t in m.trailers] == ["Signed-off-by"]
+    assert raw_lines(data)[m.trailers[0].mail_line - 1] == "Signed-off-by: Ann Author <ann@example.org>"
+    assert m.diff_lines[:1] == ("diff --git a/drivers/foo.c b/drivers/foo.c",)
+    assert "+int b;" in m.diff_lines
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+@pytest.mark.parametrize("cte", ["base64", "quoted-printable"])
+def test_encoded_patch_attachment_is_decoded_and_numbered_inside_the_attachment(cte):
+    data = _with_attachment(DIFF, cte=cte)
+    m = parse_one(data)
+    assert "\n".join(m.diff_lines).strip() == DIFF.strip()
+    lines = raw_lines(data)
+    # the attachment's body starts after its own headers: the line after the blank line that
+    # follows `Content-Disposition: attachment`
+    disp = next(k for k, x in enumerate(lines) if x.startswith("Content-Disposition: attachment"))
+    body_first = next(k for k in range(disp, len(lines)) if lines[k] == "") + 2
+    assert m.diff_mail_lines[0] == body_first
+    assert list(m.diff_mail_lines) == sorted(m.diff_mail_lines)
+
+
+def test_text_plain_patch_attachment_keeps_the_message_of_the_first_part():
+    data = _with_attachment(DIFF, subtype="plain", cte="7bit")
+    m = parse_one(data)
+    assert m.commit_message.startswith("Add b next to a.")
+    assert "+int b;" in m.diff_lines
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_multipart_signed_real_mail_reads_the_text_part():
+    data = corpus(SIGNED_MULTIPART)
+    m = parse_one(data)
+    assert m.commit_message.startswith("Check the clk_prepare_enable() return value and propagate it.")
+    assert m.notes.startswith("This change depends upon:")
+    assert m.diff_lines[0] == "diff --git a/drivers/pwm/pwm-brcmstb.c b/drivers/pwm/pwm-brcmstb.c"
+    assert not any("smime" in x.lower() for x in m.diff_lines)
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+# --- the web-archive seed and the mbox seed --------------------------------------------------------
+
+SEED_COMMIT_MESSAGE = """\
+Use the instruction's 'off' field to indicate the source of a kfunc.
+When libbpf resolves a kfunc, it sets insn->off to 0 for vmlinux
+kfuncs or a non-zero module ID for module kfuncs.
+
+The verifier now checks insn->off to determine where to look up the
+kfunc address: off == 0 searches in vmlinux, while off > 0 searches
+in the corresponding module BTF. This enables proper resolution of
+module kfuncs that may override vmlinux kfuncs with the same name.
+
+This works in conjunction with the libbpf change that prioritizes
+module kfuncs during BTF resolution.
+
+Suggested-by: Alexei Starovoitov <alexei.starovoitov@xxxxxxxxx>
+Signed-off-by: Song Chen <chensong_2000@xxxxxxx>"""
+
+
+def test_seed_archive_copy():
+    require_shared()
+    data = SEED_ARCHIVE.read_bytes()
+    m = parse_one(data)
+    assert m.kind == "archive" and not m.whitespace_trusted
+    assert m.subject == "[PATCH V2 2/2] kernel/bpf/verifier: Support module kfunc resolution via instruction offset"
+    assert (m.prefix.version, m.prefix.number, m.prefix.total) == (2, 2, 2)
+    assert m.author == "Song Chen"
+    assert m.date == "Sat May 09 2026 - 23:03:34 EST"
+    assert m.commit_message == SEED_COMMIT_MESSAGE
+    assert m.commit_message_line == 8
+    assert [(t.name, t.mail_line) for t in m.trailers] == [("Suggested-by", 20), ("Signed-off-by", 21)]
+    lines = raw_lines(data)
+    assert m.notes == "\n".join(lines[23:32])   # lines 24-32: changelog, the second ---, the diffstat
+    assert m.notes.startswith("changelog:\nv1 --- v2:") and m.notes.endswith("100755 kernel/bpf/verifier.c")
+    assert m.diff_lines[0] == "diff --git a/kernel/bpf/verifier.c b/kernel/bpf/verifier.c"
+    assert m.diff_mail_lines[0] == 34
+
+
+def test_seed_mbox():
+    require_shared()
+    data = SEED_MBOX.read_bytes()
+    m = parse_one(data)
+    assert m.kind == "mail" and m.whitespace_trusted
+    assert m.subject == "[PATCH V2 2/2] kernel/bpf/verifier: Support module kfunc resolution via instruction offset"
+    assert m.author == "Song Chen <chensong_2000@xxxxxxx>"
+    assert m.commit_message == SEED_COMMIT_MESSAGE
+    assert m.commit_message_line == 6
+    assert [(t.name, t.mail_line) for t in m.trailers] == [("Suggested-by", 18), ("Signed-off-by", 19)]
+    assert m.notes.startswith("changelog:") and " mode change 100644 => 100755 kernel/bpf/verifier.c" in m.notes
+    assert m.repairs == ()
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+# --- the split at ---, trailers, diff-like text in the message ----------------------------------
+
+def test_commit_message_notes_and_diff_split_at_the_dashes():
+    body = ("Add b.\n\nLink: https://example.org/1\nReviewed-by: R <r@x>\nSigned-off-by: A <a@x>\n"
+            "---\nv2: rebased\n\n drivers/foo.c | 1 +\n\n" + DIFF)
+    data = simple_mail(body)
+    m = parse_one(data)
+    assert m.commit_message == "Add b.\n\nLink: https://example.org/1\nReviewed-by: R <r@x>\nSigned-off-by: A <a@x>"
+    assert m.notes == "v2: rebased\n\n drivers/foo.c | 1 +"
+    assert [(t.name, t.value, t.mail_line) for t in m.trailers] == [
+        ("Link", "https://example.org/1", 6), ("Reviewed-by", "R <r@x>", 7), ("Signed-off-by", "A <a@x>", 8)]
+    assert m.diff_mail_lines[0] == 14
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_no_dashes_means_no_notes():
+    m = parse_one(simple_mail("Add b.\n\nSigned-off-by: A <a@x>\n" + DIFF))
+    assert m.commit_message == "Add b.\n\nSigned-off-by: A <a@x>" and m.notes == ""
+    assert m.diff_lines[0].startswith("diff --git")
+
+
+def test_prose_that_looks_like_a_trailer_in_the_middle_is_not_the_dash_split():
+    m = parse_one(simple_mail("Note: the --- below is prose --- really.\n\nSigned-off-by: A <a@x>\n---\n" + DIFF))
+    assert m.commit_message.startswith("Note: the --- below is prose")
+
+
+def test_commit_message_quoting_a_diff_keeps_it_and_finds_the_real_diff():
+    body = ("Smatch complains about this hunk:\n\n"
+            "    --- a/drivers/foo.c\n"
+            "    +++ b/drivers/foo.c\n"
+            "    @@ -1 +1 @@\n"
+            "    -old\n"
+            "    +new\n\n"
+            "+1 to what Dan said; -EINVAL is returned.\n"
+            "diffstat below shows one file.\n\n"
+            "Signed-off-by: A <a@x>\n---\n" + DIFF)
+    data = simple_mail(body)
+    m = parse_one(data)
+    assert "    --- a/drivers/foo.c\n    +++ b/drivers/foo.c\n    @@ -1 +1 @@" in m.commit_message
+    assert "+1 to what Dan said; -EINVAL is returned." in m.commit_message
+    assert m.commit_message.endswith("Signed-off-by: A <a@x>")
+    assert m.diff_lines[0] == "diff --git a/drivers/foo.c b/drivers/foo.c"
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_bare_diff_with_a_description_above_it():
+    data = ("foo: add b\n\nBecause b.\n\n" + DIFF).encode()
+    m = parse_one(data)
+    assert m.kind == "diff"
+    assert m.subject == "foo: add b"
+    assert m.commit_message == "foo: add b\n\nBecause b."
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_bare_unified_diff_without_git_header():
+    data = b"--- a/x.c\t2024-01-01 10:00:00.000000000 +0100\n+++ b/x.c\t2024-01-02 10:00:00.000000000 +0100\n@@ -1 +1 @@\n-a\n+b\n"
+    m = parse_one(data)
+    assert m.kind == "diff" and m.diff_mail_lines[0] == 1
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+# --- where lines are: leading junk, mbox positions, the corpus ------------------------------------
+
+def test_blank_lines_before_the_headers_do_not_shift_line_numbers():
+    data = b"\n\n" + simple_mail("msg\n\nSigned-off-by: A <a@x>\n---\n" + DIFF)
+    m = parse_one(data)
+    assert m.kind == "mail" and m.subject == "[PATCH] foo: add b"
+    assert m.commit_message == "msg\n\nSigned-off-by: A <a@x>"
+    assert m.commit_message_line == 6
+    assert_diff_lines_are_on_their_input_lines(m, data)
+
+
+def test_byte_order_mark_before_the_headers():
+    data = b"\xef\xbb\xbf" + simple_mail("msg\n---\n" + DIFF)
+    m = parse_one(data)
+    assert m.kind == "mail" and m.subject == "[PATCH] foo: add b"
+    assert m.author == "Ann Author <ann@example.org>"
+
+
+def test_line_numbers_of_later_messages_in_an_mbox_count_from_the_top_of_the_file():
+    one = simple_mail("first\n---\n" + DIFF)
+    two = simple_mail("second\n---\n" + DIFF.replace("int b;", "int bb;"))
+    data = (b"From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\n" + one
+            + b"From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\n" + two)
+    first, second = parse_bytes(data, "series.mbox")
+    assert first.commit == "1" * 40 and second.commit == "2" * 40
+    assert_diff_lines_are_on_their_input_lines(first, data)
+    assert_diff_lines_are_on_their_input_lines(second, data)
+    assert raw_lines(data)[second.commit_message_line - 1] == "second"
+
+
+def _encoded(data: bytes) -> bool:
+    return bool(re.search(rb"(?im)^content-transfer-encoding:\s*(base64|quoted-printable)", data))
+
+
+def test_every_diff_line_of_plain_corpus_mails_points_at_its_input_line():
+    require_shared()
+    files = sorted(p for p in CORPUS.glob("*/*.patch"))
+    checked = 0
+    for path in files[::9]:
+        data = path.read_bytes()
+        if _encoded(data):
+            continue
+        for m in parse_bytes(data, str(path)):
+            if m.repairs or not m.diff_lines:
+                continue
+            assert_diff_lines_are_on_their_input_lines(m, data)
+            checked += 1
+    assert checked > 250
+
+
+def test_every_corpus_mail_is_read_as_a_mail_with_its_indexed_subject():
+    """INDEX.tsv's subjects (whitespace runs collapsed) are what the headers say."""
+    require_shared()
+    import csv
+    with open(CORPUS / "INDEX.tsv", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    for row in rows[::9]:
+        path = CORPUS / row["path"]
+        (m,) = parse_bytes(path.read_bytes(), str(path))
+        assert m.kind == "mail", row["path"]
+        assert " ".join(m.subject.split()) == " ".join(row["subject"].split()), row["path"]
