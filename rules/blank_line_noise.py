@@ -3,9 +3,12 @@
 
 Flags whitespace changes that carry no meaning: a hunk whose only change is
 adding or removing blank lines, a blank line added right after `{` or right
-before `}`, a blank line added next to another blank line, and trailing
-whitespace on an added line.  Trailing whitespace is not judged on hunks whose
-whitespace was damaged in transit (a web archive's copy).
+before a `}` alone on its line, a blank line added next to another blank line,
+and trailing whitespace on an added line.  A blank line that replaces a line
+holding only whitespace (a form feed, stray tabs) is not an added one, and a
+patch that says it is about whitespace may add or remove blank lines.
+Trailing whitespace is not judged on hunks whose whitespace was damaged in
+transit (a web archive's copy).
 
 ## Why is this bad?
 
@@ -62,45 +65,70 @@ def _blank_only(hunk) -> bool:
     return bool(changed) and all(_blank(x.text) for x in changed)
 
 
+def _replacements(hunk) -> set[int]:
+    """New-file lines of added blank lines that stand where a removed blank line stood.
+
+    In each run of changed lines, an added blank line pairs with a removed line
+    that was blank or whitespace only (a form feed, trailing spaces): the patch
+    did not add a blank line there, it changed what one holds.
+    """
+    out: set[int] = set()
+    run: list = []
+    for x in hunk.lines + (None,):
+        if x is not None and x.kind != " ":
+            run.append(x)
+            continue
+        removed = sum(1 for y in run if y.kind == "-" and not y.text.strip())
+        blanks = [y.new for y in run if y.kind == "+" and _blank(y.text)]
+        out.update(blanks[:removed])
+        run = []
+    return out
+
+
+CLOSING = re.compile(r"^}[;,]?$")   # `}` alone, as checkpatch reads it: not `} else {`, not `} while (0);`
+
+
 @rule("blank-line-noise", severity="warning", scope="hunk", paths=("*.c", "*.h"),
       checkpatch=("LINE_SPACING", "BRACES", "TRAILING_WHITESPACE"))
 def check(ctx):
     hunk = ctx.hunk
-    changed = [x for x in hunk.lines if x.kind != " "]
+    replaced = _replacements(hunk)
     if _blank_only(hunk):
         on_purpose = WHITESPACE_PATCH.search(ctx.message.subject + "\n" + ctx.message.commit_message)
         if on_purpose or all(_blank_only(h) for fc in ctx.files for h in fc.hunks):
             return   # a whitespace clean-up: the blank lines are the point
-        added = [x for x in changed if x.kind == "+"]
+        added = [x for x in hunk.added if x.new not in replaced]
+        removed = [x for x in hunk.lines if x.kind == "-"][len(replaced):]
         if added:
             what = "a blank line" if len(added) == 1 else f"{len(added)} blank lines"
             for x in added:
                 yield Report(f"this hunk only adds {what}: a whitespace change unrelated to the patch",
                              line=x.new, hint="drop the hunk")
-        else:
-            removed = len(changed)
-            what = "a blank line" if removed == 1 else f"{removed} blank lines"
-            yield Report(f"hunk `{hunk.header}` only removes {what} (old line {changed[0].old}): "
+            return
+        if removed:
+            what = "a blank line" if len(removed) == 1 else f"{len(removed)} blank lines"
+            yield Report(f"hunk `{hunk.header}` only removes {what} (old line {removed[0].old}): "
                          "a whitespace change unrelated to the patch", hint="drop the hunk")
-        return
+            return
     image = hunk.post_image
     for k, x in enumerate(image):
         if x.kind != "+":
             continue
-        if _blank(x.text):
-            before = image[k - 1].text.rstrip() if k > 0 else None
+        if _blank(x.text) and x.new not in replaced:
+            before = image[k - 1].text if k > 0 else None
             after = image[k + 1].text.strip() if k + 1 < len(image) else None
-            if before is not None and before.endswith("{") and not before.lstrip().startswith(("/*", "*", "//")):
+            if before is not None and before.rstrip().endswith("{") \
+                    and not before.lstrip().startswith(("/*", "*", "//")):
                 yield Report("blank line after an opening brace", line=x.new, hint="remove it", checkpatch="BRACES")
-            elif after is not None and after.startswith("}"):
+            elif after is not None and CLOSING.match(after):
                 yield Report("blank line before a closing brace", line=x.new, hint="remove it", checkpatch="BRACES")
-            elif before is not None and not before.strip() and k > 0:
+            elif before is not None and _blank(before):
                 yield Report("two blank lines in a row", line=x.new, hint="remove one")
         if ctx.hunk.repaired:
             continue
         content = x.text.rstrip("\r")   # a carriage return is a line-ending problem, not trailing space
-        if content != content.rstrip():
-            if content.strip():
+        if content != content.rstrip(" \t"):
+            if content.strip(" \t"):
                 yield Report("trailing whitespace", line=x.new, hint="remove the spaces or tabs at the end of the line",
                              checkpatch="TRAILING_WHITESPACE")
             else:

@@ -77,6 +77,21 @@ def _arms(node):
     return arms
 
 
+def _broken(node) -> bool:
+    """Did the parser give up inside this node?  A `;` it had to invent after a kernel
+    iterator macro (`list_for_each_entry(...) {`) leaves the braces as they are."""
+    if not node.has_error:
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or (n.is_missing and n.type != ";"):
+            return True
+        if n.has_error:
+            stack.extend(n.children)
+    return False
+
+
 def _braced(body) -> bool:
     return body is not None and body.type == "compound_statement"
 
@@ -88,22 +103,26 @@ def check(ctx):
         parent = node.parent
         if parent is not None and parent.type == "else_clause":
             continue   # judged as part of the chain it continues
-        if node.has_error or not view.node_added(node):
+        if _broken(node) or not view.node_added(node):
             continue
         arms = _arms(node)
-        if any(body is None or body.has_error for _, body in arms):
+        if any(body is None or _broken(body) for _, body in arms):
             continue
         braced = [_braced(body) for _, body in arms]
         if len(arms) > 1 and any(braced) and not all(braced):
-            for (keyword, body), has in zip(arms, braced):
-                if has:
-                    continue
-                added = view.row_added(keyword.start_point.row) or view.node_added(body)
-                if not added:
-                    continue
-                word = "else" if keyword.type == "else" else "if"
-                yield Report(f"`{word}` arm without braces in an if/else chain whose other arms have them",
-                             line=view.line_of(keyword), hint="use braces on every arm of the chain")
+            # One finding per chain, on a line of it the patch wrote: an unbraced arm's
+            # `if`/`else` if it added one, else the first `if`/`else` it added.
+            unbraced = [keyword for (keyword, _), has in zip(arms, braced) if not has]
+            written = [keyword for keyword, _ in arms if view.row_added(keyword.start_point.row)]
+            if not written:
+                continue
+            at = next((k for k in unbraced if view.row_added(k.start_point.row)), written[0])
+            first = unbraced[0] if at not in unbraced else at
+            word = "else" if first.type == "else" else "if"
+            where = "" if first == at else f" (line {view.line_of(first)})"
+            more = f", and {len(unbraced) - 1} more like it" if len(unbraced) > 1 else ""
+            yield Report(f"`{word}` arm{where} without braces in an if/else chain whose other arms have them{more}",
+                         line=view.line_of(at), hint="use braces on every arm of the chain")
             continue
         for keyword, body in arms:
             if body.type in COMPOUND_STATEMENTS and body.start_point.row != body.end_point.row \

@@ -8,7 +8,11 @@ an added line with no NULL check of it on the way there.
 The statements of the enclosing function are read in order from the call: a
 test of the pointer (`if (!p)`, `if (p == NULL)`, `if (unlikely(!p))`,
 `if (p) { ... }`, `p && p->f`, `p ? ... : ...`, `IS_ERR_OR_NULL(p)`,
-`WARN_ON(!p)`) ends the search, and so does a new assignment to it.  Only
+`WARN_ON(!p)`, `KUNIT_ASSERT_NOT_NULL()`) or of a copy of it (`priv->buf = p;
+if (!priv->buf)`) ends the search, and so does a new assignment to it or a new
+variable of the same name.  A dereference in the other arm of an `if` or another
+`case`, or inside `sizeof()`/`typeof()`, is not one; a dereference on a line
+the patch did not add is never reported.  Only
 functions whose NULL return is documented in the kernel source and whose
 callers check the result at nine call sites out of ten are known (see
 `reviewbot/rules/data/null_returning.tsv`); functions that return an `ERR_PTR()`
@@ -65,6 +69,7 @@ from reviewbot.ruleapi import Report, rule
 CHECKING_CALLS = frozenset({
     "IS_ERR_OR_NULL", "ZERO_OR_NULL_PTR", "WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "BUG_ON",
     "likely", "unlikely", "IS_ERR", "PTR_ERR_OR_ZERO", "assert", "BUILD_BUG_ON",
+    "KUNIT_ASSERT_NOT_NULL", "KUNIT_ASSERT_NOT_ERR_OR_NULL",
 })
 # Where a pointer expression is not evaluated, so `*p` or `p->f` cannot fault.
 UNEVALUATED_CALLS = frozenset({
@@ -140,6 +145,74 @@ def _use(node) -> str:
     return "other"
 
 
+DECLARATOR_WRAPPERS = frozenset({"pointer_declarator", "array_declarator", "parenthesized_declarator",
+                                 "attributed_declarator", "init_declarator"})
+DECLARING = frozenset({"declaration", "parameter_declaration"})
+
+
+def _declares(node) -> bool:
+    """Is this identifier the name a declaration introduces (a new variable that shadows the old)?"""
+    child, parent = node, node.parent
+    while parent is not None and parent.type in DECLARATOR_WRAPPERS:
+        if parent.child_by_field_name("declarator") != child:
+            return False   # `T *q = p`: p is the initializer, not the declared name
+        child, parent = parent, parent.parent
+    return parent is not None and parent.type in DECLARING
+
+
+def _scope(site, unit):
+    """Where the variable the site assigns can be used: its block for a declaration, else its function."""
+    if site.type == "init_declarator":
+        block = next((a for a in _ancestors(site) if a.type == "compound_statement"), None)
+        if block is not None:
+            return block
+    return next((a for a in _ancestors(site) if a.type == "function_definition"), unit)
+
+
+def _stored_into(node) -> str | None:
+    """`x = p` (or `x = p = f()`): the text of x, which then holds the same pointer."""
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        node, parent = parent, parent.parent
+    if parent is not None and parent.type == "assignment_expression" \
+            and parent.child_by_field_name("right") == node:
+        left = parent.child_by_field_name("left")
+        return text(left) if left is not None else None
+    return None
+
+
+def _alias_tested(scope, aliases: set[str], start: int, end: int) -> bool:
+    """Is a copy of the pointer (`priv->buf = p`) tested for NULL between the two offsets?"""
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= start or n.start_byte >= end:
+            continue
+        if n.start_byte >= start and n.type in ("identifier", "field_expression", "subscript_expression",
+                                                "pointer_expression") \
+                and text(n) in aliases:
+            if _is_condition(n):
+                return True
+            continue
+        stack.extend(n.named_children)
+    return False
+
+
+def _repeats_earlier_call(scope, site, call_node) -> bool:
+    """`ph = f(skb, 0, 2, &h)` once more after the first result was checked: the author
+    knows the second call cannot fail where the first did not."""
+    call = text(call_node)
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if n.start_byte >= site.start_byte:
+            continue
+        if n.type == "call_expression" and text(n) == call:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
 def _exclusive_arms(site, use) -> bool:
     """Are the two nodes in different arms of one if/else or of one switch?"""
     site_chain = {a.id: a for a in _ancestors(site)}
@@ -189,32 +262,30 @@ def check(ctx):
             if _is_condition(site):
                 continue   # `if (!(p = f()))`, `while ((p = f()) != NULL)`
             name = text(var)
+            scope = _scope(site, unit)
+            aliases = {a for a in (_stored_into(site),) if a}
             deref = None
-            for node in _identifiers(unit, name, site.end_byte):
-                use = _use(node)
+            for node in _identifiers(scope, name, site.end_byte):
+                use = "assign" if _declares(node) else _use(node)
                 if use in ("assign", "address", "test"):
                     break
                 if use == "deref" and not _exclusive_arms(site, node):
                     deref = node
                     break
-            if deref is None:
+                if (alias := _stored_into(node)) is not None:
+                    aliases.add(alias)
+            if deref is None or not view.row_added(deref.start_point.row):
+                continue   # a dereference on an unchanged line is not this patch's doing
+            if aliases and _alias_tested(scope, aliases, site.end_byte, deref.start_byte):
+                continue   # `priv->buf = p; if (!priv->buf) ...` checks p too
+            if _repeats_earlier_call(scope, site, fn.parent):
                 continue
-            call_line = view.line_of(site)
-            deref_line = view.line_of(deref)
+            call_line = view.nearby_line(site.start_point.row)
             function = text(fn)
-            expr = text(strip_parens(deref.parent))
-            if deref_line is not None and view.row_added(deref.start_point.row):
-                where = f"line {call_line}" if call_line is not None else "above"
-                yield Report(
-                    f"`{name}` may be NULL here: {function}() ({where}) returns NULL {fact.failure}, "
-                    f"and `{expr}` dereferences it without a check",
-                    line=deref_line,
-                    hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
-                )
-            elif call_line is not None and view.row_added(site.start_point.row):
-                yield Report(
-                    f"`{name}` may be NULL: {function}() returns NULL {fact.failure}, and `{expr}` "
-                    f"(line {deref_line}) dereferences it without a check",
-                    line=call_line,
-                    hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
-                )
+            where = f"line {call_line}" if call_line is not None else "above"
+            yield Report(
+                f"`{name}` may be NULL here: {function}() ({where}) returns NULL {fact.failure}, "
+                f"and `{text(strip_parens(deref.parent))}` dereferences it without a check",
+                line=view.line_of(deref),
+                hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
+            )
