@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from functools import cached_property
+from typing import NamedTuple
 
 import unidiff
 
@@ -14,8 +13,7 @@ _KINDS = frozenset("+- ")
 _GIT_HEADER = re.compile(r"^(old mode|new mode|new file mode|deleted file mode) (\d+)$")
 
 
-@dataclass(frozen=True)
-class DiffLine:
+class DiffLine(NamedTuple):
     kind: str                # "+", "-" or " "
     text: str                # without the prefix and the newline
     old: int | None          # line in the old file
@@ -24,8 +22,7 @@ class DiffLine:
     no_newline: bool = False  # followed by "\ No newline at end of file"
 
 
-@dataclass(frozen=True)
-class Hunk:
+class Hunk(NamedTuple):
     old_start: int
     old_len: int
     new_start: int
@@ -35,11 +32,11 @@ class Hunk:
     mail_line: int
     repaired: bool = False   # mended on the way in, or from a whitespace-damaged copy
 
-    @cached_property
+    @property
     def added(self) -> tuple[DiffLine, ...]:
         return tuple(line for line in self.lines if line.kind == "+")
 
-    @cached_property
+    @property
     def post_image(self) -> tuple[DiffLine, ...]:
         """The lines of the new file this hunk shows: context and added, in order."""
         return tuple(line for line in self.lines if line.kind != "-")
@@ -49,8 +46,7 @@ class Hunk:
         return f"@@ -{self.old_start},{self.old_len} +{self.new_start},{self.new_len} @@"
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     old_path: str | None     # None for an added file
     new_path: str | None     # None for a deleted file
     status: str              # added, deleted, modified, renamed, copied
@@ -69,8 +65,7 @@ class FileChange:
         return self.status != "added" and self.new_mode is not None and self.new_mode != self.old_mode
 
 
-@dataclass(frozen=True)
-class DiffError:
+class DiffError(NamedTuple):
     path: str | None
     mail_line: int
     text: str
@@ -116,7 +111,7 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
                 first_no = no
             if kind == "\\":
                 if lines:
-                    lines[-1] = replace(lines[-1], no_newline=True)
+                    lines[-1] = lines[-1]._replace(no_newline=True)
                 continue
             if no is None or kind not in _KINDS:
                 continue   # unidiff's padding for blank lines after a hunk

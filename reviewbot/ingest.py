@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, NamedTuple
 
 from reviewbot.errors import InputError
 from reviewbot.model import Origin
@@ -28,15 +26,13 @@ _SHA_FROM_LINE = re.compile(rb"^From ([0-9a-f]{40}|[0-9a-f]{64}) ")
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class RawMessage:
+class RawMessage(NamedTuple):
     origin: Origin
     data: bytes
     commit: str | None = None   # from a `git format-patch` separator line
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     where: str
     text: str
 
@@ -95,11 +91,29 @@ def _files_under(directory: Path) -> list[Path]:
     return found
 
 
-def _git(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess:
+def _git(args: list[str], cwd: str | None = None):
+    import subprocess   # only when git is really needed: it costs start-up time
+
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
 
 
+def _inside_git(cwd: str | None) -> bool:
+    """A cheap look upward for `.git`, so no process is spawned outside repositories."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    here = os.path.abspath(cwd or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
+
+
 def git_toplevel(cwd: str | None = None) -> str | None:
+    if not _inside_git(cwd):
+        return None
     try:
         r = _git(["rev-parse", "--show-toplevel"], cwd)
     except OSError:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 # Share of call sites that must check a function's result before a missing check
 # is worth an error: below it, callers often know the result cannot be NULL.
@@ -15,8 +14,7 @@ CONFIDENT_SHARE = 0.90
 _ALLOCATES = re.compile(r"alloc|dup|create|printf|vmap|ioremap|iomap|memremap|skb_clone|skb_copy|^krealloc")
 
 
-@dataclass(frozen=True)
-class ReturnFact:
+class ReturnFact(NamedTuple):
     function: str
     returns: str               # "null", "err_ptr" or "never_null"
     checked: float | None      # share of call sites that NULL-test the result
@@ -33,8 +31,7 @@ class ReturnFact:
         return "when nothing is found"
 
 
-@dataclass(frozen=True)
-class Knowledge:
+class Knowledge(NamedTuple):
     facts: Mapping[str, ReturnFact]
 
     def may_return_null(self, function: str, threshold: float = CONFIDENT_SHARE) -> ReturnFact | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Origin:
+
+class Origin(NamedTuple):
     """Where a message was read: the input as the user named it, and its place there."""
 
     source: str          # a path, "-" for stdin, or "git:RANGE"
@@ -17,8 +17,7 @@ class Origin:
         return self.source if self.index == 0 else f"{self.source}#{self.index + 1}"
 
 
-@dataclass(frozen=True)
-class SubjectPrefix:
+class SubjectPrefix(NamedTuple):
     """What b4 reads from `[RFC PATCH net-next v2 1/3]`."""
 
     is_patch: bool = False
@@ -33,15 +32,13 @@ class SubjectPrefix:
         return self.number == 0
 
 
-@dataclass(frozen=True)
-class Trailer:
+class Trailer(NamedTuple):
     name: str       # as written: Signed-off-by, Fixes, ...
     value: str
     mail_line: int  # line inside the message
 
 
-@dataclass(frozen=True)
-class Repair:
+class Repair(NamedTuple):
     """One mend ingest made to a damaged diff, or a hunk it had to give up on."""
 
     what: str
@@ -50,8 +47,7 @@ class Repair:
     repaired: bool = True   # False: the hunk could not be mended and was dropped
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """One mail (or archive copy, or bare diff) as reviewbot understands it.
 
     `kind` is "mail" (RFC 822, including `git format-patch` output), "archive"
@@ -65,7 +61,7 @@ class Message:
     kind: str
     subject: str = ""
     title: str = ""
-    prefix: SubjectPrefix = field(default_factory=SubjectPrefix)
+    prefix: SubjectPrefix = SubjectPrefix()
     message_id: str | None = None
     author: str = ""
     date: str | None = None

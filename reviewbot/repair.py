@@ -12,7 +12,7 @@ mail) is dropped from review and recorded as damage.  A header line joined onto
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reviewbot.model import Repair
 from reviewbot.paths import diff_path
@@ -36,8 +36,7 @@ def _file_header_at(lines, j) -> bool:
             and lines[j + 2].startswith("@@ "))
 
 
-@dataclass(frozen=True)
-class RepairedDiff:
+class RepairedDiff(NamedTuple):
     lines: tuple[str, ...]
     mail_lines: tuple[int, ...]
     repairs: tuple[Repair, ...]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from reviewbot.csyntax import SyntaxView
 from reviewbot.diff import FileChange, parse_diff
@@ -18,8 +17,7 @@ from reviewbot.tree import directory_reader, git_commit_reader, post_image
 Reader = Callable[[str], "str | None"]
 
 
-@dataclass(frozen=True)
-class PatchReview:
+class PatchReview(NamedTuple):
     message: Message
     findings: tuple[Finding, ...]
     notices: tuple[str, ...]
@@ -32,14 +30,12 @@ class PatchReview:
         return None
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     label: str
     reason: str
 
 
-@dataclass(frozen=True)
-class RunResult:
+class RunResult(NamedTuple):
     reviews: tuple[PatchReview, ...]
     skipped: tuple[Skipped, ...] = ()
     problems: tuple[str, ...] = ()
@@ -73,8 +69,7 @@ def skip_reason(message: Message) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Reviewer:
+class Reviewer(NamedTuple):
     """Everything that stays the same across the patches of one run."""
 
     rules: tuple[Rule, ...]

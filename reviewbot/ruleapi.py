@@ -8,8 +8,7 @@ rule id, severity, path and checkpatch type, so a rule only says where and what.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from reviewbot.findings import Severity
 
@@ -27,8 +26,7 @@ class Scope(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a rule says: a message, and the new-file line(s) it is about (None: the file or mail)."""
 
     message: str
@@ -40,8 +38,7 @@ class Report:
     checkpatch: str | None = None  # the checkpatch type of this report, when the rule maps to several
 
 
-@dataclass(frozen=True)
-class RuleMeta:
+class RuleMeta(NamedTuple):
     id: str
     severity: Severity
     scope: Scope

@@ -8,18 +8,15 @@ applying a patch is a pure function.
 
 from __future__ import annotations
 
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from reviewbot.diff import FileChange, Hunk
 
 MAX_TREE_FILE = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class PostImage:
+class PostImage(NamedTuple):
     rows: tuple[str, ...]
     new_lines: tuple[int | None, ...]   # for each row, the new-file line the patch gives it
 
@@ -135,6 +132,8 @@ def directory_reader(root: Path) -> Callable[[str], str | None]:
 
 def git_commit_reader(repo: str, commit: str) -> Callable[[str], str | None]:
     """Read files as they are in `commit` (the post-image of the patch made from it)."""
+    import subprocess
+
     def read(path: str) -> str | None:
         r = subprocess.run(["git", "cat-file", "blob", f"{commit}:{path}"], cwd=repo, capture_output=True)
         if r.returncode != 0 or len(r.stdout) > MAX_TREE_FILE:
