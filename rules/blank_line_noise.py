@@ -85,6 +85,17 @@ def _replacements(hunk) -> set[int]:
     return out
 
 
+def _misplaced(hunk, line) -> bool:
+    """Was this removed blank line one coding style objects to (after `{`, before `}`,
+    next to another blank)?  Removing it is a fix, not noise."""
+    old = [x for x in hunk.lines if x.kind != "+"]
+    k = old.index(line)
+    before = old[k - 1].text if k > 0 else None
+    after = old[k + 1].text if k + 1 < len(old) else None
+    return (before is not None and (before.rstrip().endswith("{") or _blank(before))) \
+        or (after is not None and (CLOSING.match(after.strip()) is not None or _blank(after)))
+
+
 CLOSING = re.compile(r"^}[;,]?$")   # `}` alone, as checkpatch reads it: not `} else {`, not `} while (0);`
 
 
@@ -105,6 +116,7 @@ def check(ctx):
                 yield Report(f"this hunk only adds {what}: a whitespace change unrelated to the patch",
                              line=x.new, hint="drop the hunk")
             return
+        removed = [x for x in removed if not _misplaced(hunk, x)]
         if removed:
             what = "a blank line" if len(removed) == 1 else f"{len(removed)} blank lines"
             yield Report(f"hunk `{hunk.header}` only removes {what} (old line {removed[0].old}): "
