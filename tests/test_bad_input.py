@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared, run_cli
+from conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared, run_cli
 
 SMALL_REAL = "ml-kernel-janitors/2019-04-29_3b3ae935a819_ASoC-sprd-Fix-return-value-check-in-sprd_mcdt_probe.patch"
 OTHER_REAL = "ml-linux-pwm/2021-11-08_6e886a6d313c_pwm-meson-Drop-useless-check-for-channel-data-being-NULL.patch"

@@ -6,7 +6,7 @@ from reviewbot.diff import DiffError, parse_diff
 from reviewbot.ingest import split_mbox
 from reviewbot.mail import parse_message
 from reviewbot.paths import diff_path
-from tests.conftest import CORPUS, SEED_MBOX, require_shared
+from conftest import CORPUS, SEED_MBOX, require_shared
 
 MODECHANGE_B64 = "ml-modechange/2020-09-03_6e2230697fe1_usb-xhci-mtk-add-mt8192-wakeup.patch"
 

@@ -15,7 +15,7 @@ from reviewbot import ingest
 from reviewbot.errors import InputError
 from reviewbot.ingest import Problem, RawMessage, read_inputs, split_mbox
 from reviewbot.model import Origin
-from tests.conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
+from conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
 
 REAL = [
     "ml-kernel-janitors/2019-04-29_3b3ae935a819_ASoC-sprd-Fix-return-value-check-in-sprd_mcdt_probe.patch",

@@ -13,7 +13,7 @@ import pytest
 from reviewbot.ingest import RawMessage, split_mbox
 from reviewbot.mail import parse_message
 from reviewbot.model import Origin
-from tests.conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
+from conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
 
 TIPC = "ml-kernel-janitors/2025-03-02_25b6ff35d371_tipc-Reduce-scope-for-the-variable-fdefq-in-tipc_link_tnl_prepare.patch"
 MESON = "ml-linux-pwm/2021-11-08_6e886a6d313c_pwm-meson-Drop-useless-check-for-channel-data-being-NULL.patch"

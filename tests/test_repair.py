@@ -8,7 +8,7 @@ from reviewbot.diff import parse_diff
 from reviewbot.ingest import split_mbox
 from reviewbot.mail import parse_message
 from reviewbot.repair import repair_diff
-from tests.conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
+from conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared
 
 # file, the index line (after `diff --git a/... b/...` on the same line, QP soft-broken), the `tmp`/`tpm` typo
 JOINED_INDEX = {

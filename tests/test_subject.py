@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from reviewbot.subject import parse_subject
-from tests.conftest import CORPUS, require_shared
+from conftest import CORPUS, require_shared
 
 # subject, is_patch, version, number, total, tags, title
 CASES = [
