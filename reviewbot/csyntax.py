@@ -101,6 +101,25 @@ def walk(node: Node, types: frozenset[str] | set[str] | None = None) -> Iterator
         stack.extend(reversed(n.named_children))
 
 
+def broken(node: Node) -> bool:
+    """Did the parser give up inside this node (an ERROR, or a token it had to invent)?
+
+    A `;` invented after a kernel iterator macro (`list_for_each_entry(...) {`) does
+    not count: tree-sitter adds one after every such macro, and the code around it is
+    read correctly.  Rules should stay silent where this is true of what they judge.
+    """
+    if not node.has_error:
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or (n.is_missing and n.type != ";"):
+            return True
+        if n.has_error:
+            stack.extend(n.children)
+    return False
+
+
 def strip_parens(node: Node) -> Node:
     while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
         node = node.named_children[0]

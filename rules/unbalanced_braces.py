@@ -50,7 +50,7 @@ void f(int offset)
 
 from __future__ import annotations
 
-from reviewbot.csyntax import walk
+from reviewbot.csyntax import broken, walk
 from reviewbot.ruleapi import Report, rule
 
 COMPOUND_STATEMENTS = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
@@ -77,21 +77,6 @@ def _arms(node):
     return arms
 
 
-def _broken(node) -> bool:
-    """Did the parser give up inside this node?  A `;` it had to invent after a kernel
-    iterator macro (`list_for_each_entry(...) {`) leaves the braces as they are."""
-    if not node.has_error:
-        return False
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == "ERROR" or (n.is_missing and n.type != ";"):
-            return True
-        if n.has_error:
-            stack.extend(n.children)
-    return False
-
-
 def _braced(body) -> bool:
     return body is not None and body.type == "compound_statement"
 
@@ -103,10 +88,10 @@ def check(ctx):
         parent = node.parent
         if parent is not None and parent.type == "else_clause":
             continue   # judged as part of the chain it continues
-        if _broken(node) or not view.node_added(node):
+        if broken(node) or not view.node_added(node):
             continue
         arms = _arms(node)
-        if any(body is None or _broken(body) for _, body in arms):
+        if any(body is None or broken(body) for _, body in arms):
             continue
         braced = [_braced(body) for _, body in arms]
         if len(arms) > 1 and any(braced) and not all(braced):

@@ -1,0 +1,72 @@
+"""The tree-sitter adapter: parsing once, line maps, units, and judging broken parses."""
+
+from __future__ import annotations
+
+from reviewbot.csyntax import SyntaxView, broken, call_name, matches, parse, query, text, walk
+
+WINDOW = """\tif (err)
+\t\treturn err;
+
+\tif (offset) {
+\t\tb = bsearch(&k, t->d, t->n, sizeof(t->d[0]), cmp);
+\t\tmod = b->module;
+\t} else
+\t\taddr = lookup(name);
+\tif (!addr) {
+"""
+
+
+def _view(src: str, first_line: int = 100, added=(), whole=False) -> SyntaxView:
+    rows = src.rstrip("\n").split("\n")
+    return SyntaxView(rows, [first_line + k for k in range(len(rows))], frozenset(added), whole_file=whole)
+
+
+def test_a_window_fragment_parses_with_its_statements():
+    view = _view(WINDOW, added=(103, 104, 105, 106, 107))
+    ifs = list(walk(view.root, {"if_statement"}))
+    assert [view.line_of(n) for n in ifs] == [100, 103, 108]
+    assert not broken(ifs[1])
+    assert broken(view.root)        # the window ends inside `if (!addr) {`
+
+
+def test_parse_is_cached_by_content():
+    assert parse(b"int a;\n") is parse(b"int a;\n")
+
+
+def test_iterator_macros_invented_semicolon_is_not_broken():
+    tree = parse(b"void f(void)\n{\n\tlist_for_each_entry(p, &head, list) {\n\t\tif (x)\n\t\t\ty();\n\t}\n}\n")
+    fn = tree.root_node.children[0]
+    assert fn.has_error
+    assert not broken(fn)
+
+
+def test_line_maps_and_added_rows():
+    view = _view(WINDOW, first_line=3499, added=(3503,))
+    call = next(n for n in walk(view.root, {"call_expression"}) if call_name(n) == "bsearch")
+    assert view.line_of(call) == 3503
+    assert view.row_added(4) and not view.row_added(5)
+    assert view.node_added(call)
+    assert view.units() == [view.root]
+
+
+def test_whole_file_units_are_the_touched_functions_and_lines_outside_hunks_are_counted():
+    src = "int a(void)\n{\n\treturn 0;\n}\n\nint b(void)\n{\n\treturn 1;\n}\n"
+    rows = src.rstrip("\n").split("\n")
+    new_lines = [None] * 6 + [20, 21, 22]          # only b()'s lines are in a hunk, at lines 20..22
+    view = SyntaxView(rows, new_lines, frozenset({21}), whole_file=True)
+    assert [text(u).split("\n")[0] for u in view.units()] == ["int b(void)"]
+    assert view.nearby_line(8) == 22
+    assert view.nearby_line(0) == 14               # counted back from the first mapped row
+    assert view.line(0) is None
+
+
+def test_call_name_looks_through_casts_and_parentheses():
+    tree = parse(b"void f(void) { p = (struct x *)(kmalloc(4, GFP_KERNEL)); }\n")
+    value = next(walk(tree.root_node, {"assignment_expression"})).child_by_field_name("right")
+    assert call_name(value) == "kmalloc"
+
+
+def test_shipped_query_loads_and_matches():
+    tree = parse(b"void f(void) { struct x *p = kzalloc(8, GFP_KERNEL); q = bsearch(a, b, c, d, e); }\n")
+    found = [(text(m["var"]), text(m["fn"])) for m in matches(query("null_sources"), tree.root_node)]
+    assert sorted(found) == [("p", "kzalloc"), ("q", "bsearch")]
