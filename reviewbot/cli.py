@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 def _check(args, stdout, stderr, stdin) -> int:
     from pathlib import Path
 
+    from reviewbot.engine import at_or_above
     from reviewbot.errors import InputError
     from reviewbot.findings import Severity
     from reviewbot.ingest import Problem, git_toplevel, read_inputs
@@ -100,8 +101,8 @@ def _check(args, stdout, stderr, stdin) -> int:
         stderr.write(f"reviewbot: {problem}\n")
     if problems:
         return EXIT_ERROR
-    fail_on = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(f.severity >= fail_on for r in reviews for f in r.findings) else EXIT_CLEAN
+    found = (f for r in reviews for f in r.findings)
+    return EXIT_FINDINGS if at_or_above(found, Severity.parse(args.fail_on)) else EXIT_CLEAN
 
 
 def _rules(args, stdout) -> int:

@@ -36,8 +36,14 @@ class Rule(NamedTuple):
         return first.split(". ")[0].rstrip(".") + "." if first else ""
 
     def applies_to(self, path: str) -> bool:
-        return not self.meta.paths or any(
-            fnmatch.fnmatch(path, g) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], g) for g in self.meta.paths)
+        return not self.meta.paths or _path_matches(self.meta.paths, path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_matches(globs: tuple[str, ...], path: str) -> bool:
+    """Does the path, or its file name, match one of the globs?  (Asked per rule and file.)"""
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
 
 
 def section(doc: str, name: str) -> str:
@@ -182,7 +188,7 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
     for r in by_scope[Scope.FILE]:
         if r.applies_to(path):
             for report in r.check(FileContext(message, fc, knowledge)):
-                yield _finding(r, report, path, report.mail_line or fc.mail_line)
+                yield _finding(r, report, path, fc.mail_line)
     if fc.binary or fc.status == "deleted" or not fc.hunks:
         return
     added = {x.new: x for h in fc.hunks for x in h.added}
@@ -200,9 +206,10 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
     hunk_rules = [r for r in by_scope[Scope.HUNK] if r.applies_to(path)]
     function_rules = [r for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
     for hunk in fc.hunks:
-        if not hunk.added and not hunk_rules:
+        hunk_added = hunk.added
+        if not hunk_added and not hunk_rules:
             continue
-        for line in hunk.added:
+        for line in hunk_added:
             for r in line_rules:
                 for report in r.check(LineContext(message, fc, hunk, line, knowledge)):
                     if (f := on_added(r, report)) is not None:
@@ -214,7 +221,7 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
             for report in r.check(HunkContext(message, fc, hunk, view, knowledge, files)):
                 if (f := on_added(r, report)) is not None:
                     yield f
-        if file_view is None and hunk.added:
+        if file_view is None and hunk_added:
             for r in function_rules:
                 for report in r.check(FunctionContext(message, fc, (hunk,), view, knowledge)):
                     if (f := on_added(r, report)) is not None:

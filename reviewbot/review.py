@@ -77,22 +77,22 @@ class Reviewer(NamedTuple):
     tree: Path | None = None        # --tree DIR
     git_top: str | None = None      # the git work tree the command runs in, if any
 
-    def _reader(self, message: Message) -> tuple[Reader | None, bool]:
-        """(how to read the tree for this patch, whether to say so when it does not apply)."""
+    def _reader(self, message: Message) -> Reader | None:
+        """How to read the tree for this patch: its own commit, --tree, or the work tree."""
         if message.commit and self.git_top and self.tree is None:
-            return git_commit_reader(self.git_top, message.commit), True
+            return git_commit_reader(self.git_top, message.commit)
         if self.tree is not None:
-            return directory_reader(self.tree), True
+            return directory_reader(self.tree)
         if self.git_top:
-            return directory_reader(Path(self.git_top)), True
-        return None, False
+            return directory_reader(Path(self.git_top))
+        return None
 
     def _file_views(self, message: Message, files: tuple[FileChange, ...], notices: list[str]) -> dict[str, SyntaxView]:
         function_rules = [r for r in self.rules if r.meta.scope is Scope.FUNCTION]
         wanted = [fc for fc in files if any(r.applies_to(fc.path) for r in function_rules)]
         if not wanted:
             return {}
-        read, tell = self._reader(message)
+        read = self._reader(message)
         if read is None:
             return {}
         views = {}
@@ -102,7 +102,7 @@ class Reviewer(NamedTuple):
             if image is not None:
                 added = frozenset(x.new for h in fc.hunks for x in h.added)
                 views[fc.path] = SyntaxView(image.rows, image.new_lines, added, repaired=damaged, whole_file=True)
-            elif notice and tell:
+            elif notice:
                 notices.append(notice)
         return views
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import venv
 
 from conftest import ROOT, SEED_ARCHIVE, require_shared
@@ -38,5 +37,11 @@ def test_non_editable_install_reviews_the_seed(tmp_path):
     assert "## What it does" in explain.stdout
 
 
-def test_python_is_new_enough():
-    assert sys.version_info >= (3, 11)
+def test_package_declares_python_311_and_the_named_dependencies():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+    names = {d.split(">")[0].split("=")[0].strip() for d in project["dependencies"]}
+    assert names == {"unidiff", "tree-sitter", "tree-sitter-c", "requests", "jinja2"}
+    assert project["scripts"] == {"reviewbot": "reviewbot.cli:main"}
