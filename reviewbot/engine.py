@@ -6,7 +6,8 @@ import fnmatch
 import functools
 import importlib
 import os
-from typing import Callable, Iterable, Iterator, NamedTuple
+from types import MappingProxyType
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from reviewbot.csyntax import SyntaxView
 from reviewbot.diff import DiffLine, FileChange, Hunk
@@ -15,6 +16,7 @@ from reviewbot.knowledge import Knowledge
 from reviewbot.model import Message, Repair
 from reviewbot.ruleapi import Report, RuleMeta, Scope
 
+NO_OPTIONS: Mapping[str, object] = MappingProxyType({})
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 
 
@@ -23,6 +25,7 @@ class Rule(NamedTuple):
     check: Callable[..., Iterable[Report]]
     doc: str
     module: str
+    options: Mapping[str, object] = NO_OPTIONS   # effective options: the defaults, then the config's
 
     @property
     def id(self) -> str:
@@ -85,7 +88,7 @@ def registry() -> tuple[Rule, ...]:
             continue
         if meta.id.replace("-", "_") != name:
             raise RuntimeError(f"rule {meta.id} lives in {name}.py; the file must be named after the id")
-        rules.append(Rule(meta, check, (module.__doc__ or "").strip("\n"), module.__name__))
+        rules.append(Rule(meta, check, (module.__doc__ or "").strip("\n"), module.__name__, meta.options))
     return tuple(sorted(rules, key=lambda r: r.id))
 
 
@@ -101,12 +104,14 @@ class MailContext(NamedTuple):
     files: tuple[FileChange, ...]
     damage: tuple[Repair, ...]      # repairs made and hunks given up on the way in
     knowledge: Knowledge
+    options: Mapping[str, object] = NO_OPTIONS
 
 
 class FileContext(NamedTuple):
     message: Message
     file: FileChange
     knowledge: Knowledge
+    options: Mapping[str, object] = NO_OPTIONS
 
 
 class LineContext(NamedTuple):
@@ -115,6 +120,7 @@ class LineContext(NamedTuple):
     hunk: Hunk
     line: DiffLine
     knowledge: Knowledge
+    options: Mapping[str, object] = NO_OPTIONS
 
 
 class HunkContext(NamedTuple):
@@ -124,6 +130,7 @@ class HunkContext(NamedTuple):
     view: SyntaxView
     knowledge: Knowledge
     files: tuple[FileChange, ...] = ()   # every file of the patch, for "is the whole patch like this?"
+    options: Mapping[str, object] = NO_OPTIONS
 
 
 class FunctionContext(NamedTuple):
@@ -134,6 +141,7 @@ class FunctionContext(NamedTuple):
     hunks: tuple[Hunk, ...]
     view: SyntaxView
     knowledge: Knowledge
+    options: Mapping[str, object] = NO_OPTIONS
 
 
 def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
@@ -174,7 +182,7 @@ def run_rules(message: Message, files: tuple[FileChange, ...], damage: tuple[Rep
 
     mail = MailContext(message, files, damage, knowledge)
     for r in by_scope[Scope.MAIL]:
-        for report in r.check(mail):
+        for report in r.check(mail._replace(options=r.options)):
             found.append(_finding(r, report, None, None))
 
     for fc in files:
@@ -187,7 +195,7 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
     path = fc.path
     for r in by_scope[Scope.FILE]:
         if r.applies_to(path):
-            for report in r.check(FileContext(message, fc, knowledge)):
+            for report in r.check(FileContext(message, fc, knowledge, r.options)):
                 yield _finding(r, report, path, fc.mail_line)
     if fc.binary or fc.status == "deleted" or not fc.hunks:
         return
@@ -211,24 +219,24 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
             continue
         for line in hunk_added:
             for r in line_rules:
-                for report in r.check(LineContext(message, fc, hunk, line, knowledge)):
+                for report in r.check(LineContext(message, fc, hunk, line, knowledge, r.options)):
                     if (f := on_added(r, report)) is not None:
                         yield f
         if not hunk_rules and (not function_rules or file_view is not None):
             continue
         view = window(fc, hunk)
         for r in hunk_rules:
-            for report in r.check(HunkContext(message, fc, hunk, view, knowledge, files)):
+            for report in r.check(HunkContext(message, fc, hunk, view, knowledge, files, r.options)):
                 if (f := on_added(r, report)) is not None:
                     yield f
         if file_view is None and hunk_added:
             for r in function_rules:
-                for report in r.check(FunctionContext(message, fc, (hunk,), view, knowledge)):
+                for report in r.check(FunctionContext(message, fc, (hunk,), view, knowledge, r.options)):
                     if (f := on_added(r, report)) is not None:
                         yield f
     if file_view is not None:
         for r in function_rules:
-            for report in r.check(FunctionContext(message, fc, fc.hunks, file_view, knowledge)):
+            for report in r.check(FunctionContext(message, fc, fc.hunks, file_view, knowledge, r.options)):
                 if (f := on_added(r, report)) is not None:
                     yield f
 

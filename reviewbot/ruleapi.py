@@ -8,7 +8,8 @@ rule id, severity, path and checkpatch type, so a rule only says where and what.
 from __future__ import annotations
 
 import enum
-from typing import Callable, NamedTuple
+from types import MappingProxyType
+from typing import Callable, Mapping, NamedTuple
 
 from reviewbot.findings import Severity
 
@@ -45,12 +46,19 @@ class RuleMeta(NamedTuple):
     checkpatch: tuple[str, ...] = ()
     preview: bool = False
     paths: tuple[str, ...] = ()    # globs on the file's path; empty: every file
+    options: Mapping[str, object] = MappingProxyType({})   # option name -> default (config may override)
 
 
 def rule(id: str, *, severity: str, scope: str, checkpatch: tuple[str, ...] = (), preview: bool = False,
-         paths: tuple[str, ...] = ()) -> Callable:
-    """Mark `check` as a rule's entry point and attach its metadata."""
-    meta = RuleMeta(id, Severity.parse(severity), Scope(scope), tuple(checkpatch), preview, tuple(paths))
+         paths: tuple[str, ...] = (), options: Mapping[str, object] | None = None) -> Callable:
+    """Mark `check` as a rule's entry point and attach its metadata.
+
+    `options` declares the rule's settings and their defaults (kebab-case names,
+    values of TOML types); `.reviewbot.toml` may override them under
+    `[rules.<id>]`, and the rule reads the effective values as `ctx.options[name]`.
+    """
+    meta = RuleMeta(id, Severity.parse(severity), Scope(scope), tuple(checkpatch), preview, tuple(paths),
+                    MappingProxyType(dict(options or {})))
 
     def attach(check: Callable) -> Callable:
         check.rule_meta = meta
