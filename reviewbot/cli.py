@@ -34,9 +34,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="what to review (default: stdin when it is not a terminal)")
     c.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     c.add_argument("--select", metavar="RULE,...", help="run only these rules (preview rules too)")
-    c.add_argument("--ignore", metavar="RULE,...", help="do not run these rules")
-    c.add_argument("--fail-on", choices=("error", "warning", "note"), default="warning",
+    c.add_argument("--extend-select", metavar="RULE,...", help="run these rules too (preview rules)")
+    c.add_argument("--ignore", metavar="RULE|TYPE,...",
+                   help="do not run these rules; checkpatch type names (LONG_LINE) drop findings of that type")
+    c.add_argument("--types", metavar="TYPE,...", help="show only findings of these checkpatch types")
+    c.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
                    help="exit 1 when a finding at or above this severity is found (default: warning)")
+    c.add_argument("--show-preexisting", action="store_true",
+                   help="also show findings on lines the patch only moves or re-indents")
+    c.add_argument("--config", metavar="FILE",
+                   help="read this configuration (default: .reviewbot.toml or [tool.reviewbot] in "
+                        "pyproject.toml, from the current directory upward)")
+    c.add_argument("--no-config", action="store_true", help="read no configuration file")
     c.add_argument("--tree", metavar="DIR", help="a source tree to read whole functions from")
     c.add_argument("--no-tree", action="store_true",
                    help="do not use the git work tree of the current directory for context")
@@ -59,8 +68,8 @@ def _check(args, stdout, stderr, stdin) -> int:
     from reviewbot.ingest import Problem, git_toplevel, read_inputs
     from reviewbot.knowledge import builtin
     from reviewbot.mail import parse_message
-    from reviewbot.review import Reviewer, RunResult, Skipped, skip_reason
-    from reviewbot.selection import select_rules
+    from reviewbot.review import Policy, Reviewer, RunResult, Skipped, skip_reason
+    from reviewbot.selection import choose
 
     inputs = list(args.inputs)
     if not inputs:
@@ -69,9 +78,13 @@ def _check(args, stdout, stderr, stdin) -> int:
         inputs = ["-"]
     if args.tree and not Path(args.tree).is_dir():
         raise InputError(f"--tree {args.tree}: not a directory")
-    rules = select_rules(args.select, args.ignore)
+    config = _config(args)
+    chosen = choose(args.select, args.ignore, args.extend_select, args.types, config)
+    policy = Policy(config, chosen.ignore_types, chosen.only_types,
+                    args.show_preexisting or config.show_preexisting)
+    fail_on = args.fail_on or config.fail_on or "warning"
     git_top = None if args.no_tree else git_toplevel()
-    reviewer = Reviewer(rules, builtin(), Path(args.tree) if args.tree else None, git_top)
+    reviewer = Reviewer(chosen.rules, builtin(), Path(args.tree) if args.tree else None, git_top, policy)
 
     reviews, skipped, problems = [], [], []
     for item in read_inputs(inputs, stdin=getattr(stdin, "buffer", stdin)):
@@ -102,7 +115,28 @@ def _check(args, stdout, stderr, stdin) -> int:
     if problems:
         return EXIT_ERROR
     found = (f for r in reviews for f in r.findings)
-    return EXIT_FINDINGS if at_or_above(found, Severity.parse(args.fail_on)) else EXIT_CLEAN
+    return EXIT_FINDINGS if at_or_above(found, Severity.parse(fail_on)) else EXIT_CLEAN
+
+
+def _config(args):
+    """The configuration: --config FILE, else the nearest one from the working directory up."""
+    from pathlib import Path
+
+    from reviewbot.config import Config, find_config, load_config
+    from reviewbot.engine import registry
+    from reviewbot.errors import InputError
+
+    if args.no_config:
+        return Config()
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise InputError(f"--config {args.config}: no such file")
+    else:
+        path = find_config(Path.cwd())
+        if path is None:
+            return Config()
+    return load_config(path, registry())
 
 
 def _rules(args, stdout) -> int:

@@ -42,6 +42,7 @@ class Finding(NamedTuple):
     mail_line: int | None = None
     hint: str | None = None
     checkpatch_type: str | None = None
+    preexisting: bool = False   # on an added line identical to one the patch removes (moved code)
 
     @property
     def level(self) -> str:

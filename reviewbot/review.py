@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, NamedTuple
 
+from reviewbot.config import Config
 from reviewbot.csyntax import SyntaxView
 from reviewbot.diff import FileChange, parse_diff
-from reviewbot.engine import Rule, run_rules
+from reviewbot.engine import Rule, rule_by_id, run_rules
 from reviewbot.findings import Finding
 from reviewbot.knowledge import Knowledge
 from reviewbot.model import Message, Repair
 from reviewbot.ruleapi import Scope
+from reviewbot.suppress import mark_preexisting, trailer_ignores
 from reviewbot.tree import directory_reader, git_commit_reader, post_image
 
 Reader = Callable[[str], "str | None"]
@@ -22,6 +24,8 @@ class PatchReview(NamedTuple):
     findings: tuple[Finding, ...]
     notices: tuple[str, ...]
     quotes: tuple[tuple[str, int, str], ...] = ()   # (path, new line, text) of lines findings are on
+    preexisting: int = 0     # findings not shown: on code the patch only moved (--show-preexisting)
+    silenced: int = 0        # findings not shown: a Reviewbot-ignore trailer or a per-path ignore
 
     def quote(self, path: str | None, line: int | None) -> str | None:
         for p, n, t in self.quotes:
@@ -69,6 +73,20 @@ def skip_reason(message: Message) -> str | None:
     return None
 
 
+class Policy(NamedTuple):
+    """What is shown of what the rules found."""
+
+    config: Config = Config()
+    ignore_types: frozenset[str] = frozenset()   # checkpatch types (--ignore TYPE)
+    only_types: frozenset[str] = frozenset()     # checkpatch types (--types TYPE,...)
+    show_preexisting: bool = False
+
+    def keeps_type(self, checkpatch_type: str | None) -> bool:
+        if checkpatch_type in self.ignore_types:
+            return False
+        return not self.only_types or checkpatch_type in self.only_types
+
+
 class Reviewer(NamedTuple):
     """Everything that stays the same across the patches of one run."""
 
@@ -76,6 +94,7 @@ class Reviewer(NamedTuple):
     knowledge: Knowledge
     tree: Path | None = None        # --tree DIR
     git_top: str | None = None      # the git work tree the command runs in, if any
+    policy: Policy = Policy()
 
     def _reader(self, message: Message) -> Reader | None:
         """How to read the tree for this patch: its own commit, --tree, or the work tree."""
@@ -116,6 +135,22 @@ class Reviewer(NamedTuple):
         if message.kind == "archive":
             for d in damage:
                 notices.append(f"{d.path or message.label}: {d.what} (web-archive copy; indentation checks skipped)")
+        silenced_ids = trailer_ignores(message)
+        unknown = sorted(silenced_ids - rule_by_id().keys())
+        if unknown:
+            notices.append(f"Reviewbot-ignore names no rule: {', '.join(unknown)} (see `reviewbot rules`)")
+        rules = tuple(r for r in self.rules if r.id not in silenced_ids)
         views = self._file_views(message, files, notices)
-        findings = run_rules(message, files, damage, self.rules, self.knowledge, views)
-        return PatchReview(message, tuple(findings), tuple(notices), _quotes(files, findings))
+        found = mark_preexisting(run_rules(message, files, damage, rules, self.knowledge, views), files)
+        policy = self.policy
+        shown, moved, silenced = [], 0, 0
+        for f in found:
+            if not policy.keeps_type(f.checkpatch_type):
+                continue
+            if policy.config.ignored_at(f.rule, f.path):
+                silenced += 1
+            elif f.preexisting and not policy.show_preexisting:
+                moved += 1
+            else:
+                shown.append(f)
+        return PatchReview(message, tuple(shown), tuple(notices), _quotes(files, shown), moved, silenced)

@@ -86,6 +86,7 @@ def test_json_document_shape():
     assert patch["findings"][0] == {
         "rule": "executable-source-file", "severity": "error", "path": "drivers/foo.c", "line": None,
         "end_line": None, "message": "mode changed", "checkpatch_type": "EXECUTE_PERMISSIONS", "hint": None,
-        "mail_line": 55}
+        "mail_line": 55, "preexisting": False}
+    assert patch["not_shown"] == {"preexisting": 0, "silenced": 0}
     assert set(patch["findings"][1]) >= {"rule", "severity", "path", "line", "end_line", "message",
                                          "checkpatch_type"}

@@ -16,6 +16,7 @@ def document(result: RunResult) -> dict:
                 "message_id": r.message.message_id,
                 "subject": r.message.subject,
                 "notices": list(r.notices),
+                "not_shown": {"preexisting": r.preexisting, "silenced": r.silenced},
                 "findings": [
                     {
                         "rule": f.rule,
@@ -27,6 +28,7 @@ def document(result: RunResult) -> dict:
                         "checkpatch_type": f.checkpatch_type,
                         "hint": f.hint,
                         "mail_line": f.mail_line,
+                        "preexisting": f.preexisting,
                     }
                     for f in r.findings
                 ],

@@ -30,7 +30,8 @@ def render(result: RunResult) -> str:
         if many and review.findings:
             out.append(f"--- {review.message.label} ({review.message.origin})")
         for f in review.findings:
-            out.append(f"{_where(review, f)}: {f.severity}: {f.message} [{f.rule}]")
+            moved = " (pre-existing: the patch only moves this line)" if f.preexisting else ""
+            out.append(f"{_where(review, f)}: {f.severity}: {f.message} [{f.rule}]{moved}")
             if f.line is not None:
                 for n in range(f.line, (f.end_line or f.line) + 1):
                     text = review.quote(f.path, n)
@@ -51,6 +52,14 @@ def render(result: RunResult) -> str:
             kinds[s.reason] = kinds.get(s.reason, 0) + 1
         skipped = " (skipped: " + ", ".join(
             f"{n} {SKIPPED.get(k, (k, k))[n != 1]}" for k, n in sorted(kinds.items())) + ")"
+    hidden = []
+    moved = sum(r.preexisting for r in result.reviews)
+    silenced = sum(r.silenced for r in result.reviews)
+    if moved:
+        hidden.append(f"{moved} on moved code not shown, see --show-preexisting")
+    if silenced:
+        hidden.append(f"{silenced} silenced by configuration")
+    skipped += f" ({'; '.join(hidden)})" if hidden else ""
     if total:
         parts = [_plural(counts[s], str(s)) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE) if counts[s]]
         out.append(f"{', '.join(parts)} in {patches}{skipped}")
