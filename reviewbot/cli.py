@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-FORMATS = ("text", "checkpatch", "gcc", "json")
+FORMATS = ("text", "checkpatch", "gcc", "json", "email")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -20,19 +20,10 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    from reviewbot import __version__
-
-    p = _Parser(prog="reviewbot", description="Review C patches as they were mailed.")
-    p.add_argument("--version", action="version", version=f"reviewbot {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    c = sub.add_parser("check", help="review patches and print the findings",
-                       description="Review patches: mbox files, .eml/.patch files, bare diffs, directories, "
-                                   "maildirs, web-archive copies, '-' for stdin, or a git revision range.")
+def _review_arguments(c) -> None:
+    """The arguments every reviewing command takes."""
     c.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="what to review (default: stdin when it is not a terminal)")
-    c.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     c.add_argument("--select", metavar="RULE,...", help="run only these rules (preview rules too)")
     c.add_argument("--extend-select", metavar="RULE,...", help="run these rules too (preview rules)")
     c.add_argument("--ignore", metavar="RULE|TYPE,...",
@@ -50,6 +41,27 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-tree", action="store_true",
                    help="do not use the git work tree of the current directory for context")
 
+
+def _parser() -> argparse.ArgumentParser:
+    from reviewbot import __version__
+
+    p = _Parser(prog="reviewbot", description="Review C patches as they were mailed.")
+    p.add_argument("--version", action="version", version=f"reviewbot {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("check", help="review patches and print the findings",
+                       description="Review patches: mbox files, .eml/.patch files, bare diffs, directories, "
+                                   "maildirs, web-archive copies, '-' for stdin, or a git revision range.")
+    _review_arguments(c)
+    c.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+
+    y = sub.add_parser("reply", help="write review replies for the list (one per patch with findings)",
+                       description="Review patches and write the reply each would get on the list: "
+                                   "into --outbox DIR as .eml files (kept if already there), "
+                                   "else as an mbox on stdout.")
+    _review_arguments(y)
+    y.add_argument("--outbox", metavar="DIR", help="write each reply as a file in DIR")
+
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.add_argument("--all", action="store_true", help="include preview rules (listed anyway, marked)")
@@ -60,83 +72,62 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args, stdout, stderr, stdin) -> int:
-    from pathlib import Path
-
-    from reviewbot.engine import at_or_above
-    from reviewbot.errors import InputError
-    from reviewbot.findings import Severity
-    from reviewbot.ingest import Problem, git_toplevel, read_inputs
-    from reviewbot.knowledge import builtin
-    from reviewbot.mail import parse_message
-    from reviewbot.review import Policy, Reviewer, RunResult, Skipped, skip_reason
-    from reviewbot.selection import choose
-
-    inputs = list(args.inputs)
-    if not inputs:
-        if stdin.isatty():
-            raise InputError("no INPUT given and standard input is a terminal (use '-' or a file)")
-        inputs = ["-"]
-    if args.tree and not Path(args.tree).is_dir():
-        raise InputError(f"--tree {args.tree}: not a directory")
-    config = _config(args)
-    chosen = choose(args.select, args.ignore, args.extend_select, args.types, config)
-    policy = Policy(config, chosen.ignore_types, chosen.only_types,
-                    args.show_preexisting or config.show_preexisting)
-    fail_on = args.fail_on or config.fail_on or "warning"
-    git_top = None if args.no_tree else git_toplevel()
-    reviewer = Reviewer(chosen.rules, builtin(), Path(args.tree) if args.tree else None, git_top, policy)
-
-    reviews, skipped, problems = [], [], []
-    for item in read_inputs(inputs, stdin=getattr(stdin, "buffer", stdin)):
-        if isinstance(item, Problem):
-            problems.append(str(item))
-            continue
-        try:
-            message = parse_message(item)
-            reason = skip_reason(message)
-            if reason:
-                skipped.append(Skipped(str(item.origin), reason))
-                continue
-            reviews.append(reviewer.review(message))
-        except RecursionError:
-            problems.append(f"{item.origin}: too deeply nested to review; skipped")
-        except Exception as e:  # a bug must not cost the user the other patches' review
-            problems.append(f"{item.origin}: internal error ({type(e).__name__}: {e}); skipped, please report")
-    if not reviews and not skipped and not problems:
-        raise InputError(f"{', '.join(inputs)}: no mail or patch found")
-
-    result = RunResult(tuple(reviews), tuple(skipped), tuple(problems))
     from importlib import import_module
 
-    renderer = import_module(f"reviewbot.render.{args.format}")
-    stdout.write(renderer.render(result))
-    for problem in problems:
+    from reviewbot.engine import at_or_above
+    from reviewbot.findings import Severity
+    from reviewbot.pipeline import Options, review_inputs, session
+
+    run = session(Options.of(args))
+    result = review_inputs(run.reviewer, list(args.inputs), stdin)
+    renderer = import_module(f"reviewbot.render.{args.format.replace('-', '_')}")
+    if args.format == "email":
+        stdout.write(renderer.render(result, **_reply_context(run)))
+    else:
+        stdout.write(renderer.render(result))
+    for path, text in getattr(renderer, "extra_outputs", lambda *_: [])(result, os.environ):
+        try:   # e.g. GitHub's step summary: appended, as Actions expects
+            with open(path, "a", encoding="utf-8", errors="replace") as out:
+                out.write(text)
+        except OSError as e:
+            stderr.write(f"reviewbot: cannot write {path}: {e.strerror or e}\n")
+    for problem in result.problems:
         stderr.write(f"reviewbot: {problem}\n")
-    if problems:
+    if result.problems:
         return EXIT_ERROR
-    found = (f for r in reviews for f in r.findings)
-    return EXIT_FINDINGS if at_or_above(found, Severity.parse(fail_on)) else EXIT_CLEAN
+    found = (f for r in result.reviews for f in r.findings)
+    return EXIT_FINDINGS if at_or_above(found, Severity.parse(run.fail_on)) else EXIT_CLEAN
 
 
-def _config(args):
-    """The configuration: --config FILE, else the nearest one from the working directory up."""
+def _reply_context(run) -> dict:
+    from reviewbot import __version__
+    from reviewbot.reply import ReplySettings, ruleset_version
+
+    return {"settings": ReplySettings(**run.config.reply),
+            "ruleset": ruleset_version(__version__, run.selection.rules)}
+
+
+def _reply(args, stdout, stderr, stdin) -> int:
+    """`reviewbot reply`: the replies owed, into --outbox DIR (or as an mbox on stdout)."""
+    import time
     from pathlib import Path
 
-    from reviewbot.config import Config, find_config, load_config
-    from reviewbot.engine import registry
-    from reviewbot.errors import InputError
+    from reviewbot.pipeline import Options, review_inputs, session
+    from reviewbot.reply import write_outbox
+    from reviewbot.render.email import render, replies
 
-    if args.no_config:
-        return Config()
-    if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise InputError(f"--config {args.config}: no such file")
+    run = session(Options.of(args))
+    result = review_inputs(run.reviewer, list(args.inputs), stdin)
+    context = _reply_context(run)
+    if args.outbox:
+        owed = replies(result, context["settings"], context["ruleset"], time.time())
+        for path, written in write_outbox(Path(args.outbox), owed):
+            stdout.write(f"{'wrote' if written else 'kept'} {path}\n")
     else:
-        path = find_config(Path.cwd())
-        if path is None:
-            return Config()
-    return load_config(path, registry())
+        stdout.write(render(result, **context))
+    for problem in result.problems:
+        stderr.write(f"reviewbot: {problem}\n")
+    return EXIT_ERROR if result.problems else EXIT_CLEAN
 
 
 def _rules(args, stdout) -> int:
@@ -190,6 +181,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) ->
     try:
         if args.command == "check":
             return _check(args, stdout, stderr, stdin)
+        if args.command == "reply":
+            return _reply(args, stdout, stderr, stdin)
         if args.command == "rules":
             return _rules(args, stdout)
         return _explain(args, stdout)

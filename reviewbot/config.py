@@ -23,6 +23,14 @@ type is an `InputError` (exit status 2) naming the file and the key.
 
     [rules.unchecked-null-return]
     extra-functions = ["my_lookup"]
+
+    [reply]                                # how review replies are addressed (reviewbot reply)
+    from = "reviewbot <reviewbot@example.org>"
+    recipients = "list"                    # author | list | all
+    lists = ["bpf@vger.kernel.org"]
+    signature = "reviewbot, on behalf of the BPF maintainers"
+    contact = "bpf-bot@example.org"
+    templates = "templates/"               # a directory with your own reply.txt.j2
 """
 
 from __future__ import annotations
@@ -37,7 +45,10 @@ from reviewbot.findings import Severity
 
 CONFIG_NAME = ".reviewbot.toml"
 PYPROJECT = "pyproject.toml"
-KEYS = ("select", "ignore", "extend-select", "fail-on", "show-preexisting", "severity", "per-path-ignores", "rules")
+KEYS = ("select", "ignore", "extend-select", "fail-on", "show-preexisting", "severity", "per-path-ignores", "rules",
+        "reply")
+REPLY_KEYS = {"from": "sender", "recipients": "recipients", "lists": "lists", "signature": "signature",
+              "contact": "contact", "templates": "templates"}
 EMPTY: Mapping = MappingProxyType({})
 
 
@@ -51,6 +62,7 @@ class Config(NamedTuple):
     severity: Mapping[str, Severity] = EMPTY
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (glob, rule ids)
     rule_options: Mapping[str, Mapping[str, object]] = EMPTY          # rule id -> option -> value
+    reply: Mapping[str, object] = EMPTY                               # [reply]: ReplySettings fields
 
     def ignored_at(self, rule_id: str, path: str | None) -> bool:
         """Does a per-path ignore silence this rule for this file?"""
@@ -167,8 +179,27 @@ def parse_config(data: Mapping, source: str, rules: Iterable, where: str = "") -
                 raise fail(f"rules.{rid}.{name}", problem)
         options[rid] = MappingProxyType({**declared, **settings})
 
+    reply = {}
+    table = data.get("reply", {})
+    if not isinstance(table, Mapping):
+        raise fail("reply", "expected a table")
+    for key, value in table.items():
+        if key not in REPLY_KEYS:
+            raise fail(f"reply.{key}", f"unknown key (known: {', '.join(REPLY_KEYS)})")
+        if key == "lists":
+            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+                raise fail("reply.lists", "expected a list of addresses")
+            value = tuple(value)
+        elif not isinstance(value, str):
+            raise fail(f"reply.{key}", "expected a string")
+        if key == "recipients" and value not in ("author", "list", "all"):
+            raise fail("reply.recipients", "expected \"author\", \"list\" or \"all\"")
+        if key == "templates":
+            value = str((Path(source).parent / value)) if source and not Path(value).is_absolute() else value
+        reply[REPLY_KEYS[key]] = value
+
     return Config(source, select, ignore, extend, fail_on, show, MappingProxyType(severity),
-                  tuple(per_path), MappingProxyType(options))
+                  tuple(per_path), MappingProxyType(options), MappingProxyType(reply))
 
 
 def _type_problem(default: object, value: object) -> str | None:

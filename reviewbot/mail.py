@@ -285,6 +285,8 @@ def parse_message(raw: RawMessage) -> Message:
         fields.update(
             message_id=_msgid(_header(headers, "Message-ID")),
             author=_header(headers, "From") or "",
+            sender=_header(headers, "From") or "",
+            reply_to=_header(headers, "Reply-To"),
             date=_header(headers, "Date"),
             in_reply_to=_msgid(_header(headers, "In-Reply-To")),
             references=tuple(re.findall(r"<([^<>\s]+)>", _header(headers, "References") or "")),

@@ -69,6 +69,8 @@ class Message(NamedTuple):
     references: tuple[str, ...] = ()
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
+    sender: str = ""                 # the mail's From: header (`author` may come from an in-body From:)
+    reply_to: str | None = None
     auto_submitted: str | None = None
     commit: str | None = None
     commit_message: str = ""

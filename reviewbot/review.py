@@ -26,6 +26,7 @@ class PatchReview(NamedTuple):
     quotes: tuple[tuple[str, int, str], ...] = ()   # (path, new line, text) of lines findings are on
     preexisting: int = 0     # findings not shown: on code the patch only moved (--show-preexisting)
     silenced: int = 0        # findings not shown: a Reviewbot-ignore trailer or a per-path ignore
+    files: tuple[FileChange, ...] = ()   # the parsed diff, for renderers that quote it (email)
 
     def quote(self, path: str | None, line: int | None) -> str | None:
         for p, n, t in self.quotes:
@@ -153,4 +154,4 @@ class Reviewer(NamedTuple):
                 moved += 1
             else:
                 shown.append(f)
-        return PatchReview(message, tuple(shown), tuple(notices), _quotes(files, shown), moved, silenced)
+        return PatchReview(message, tuple(shown), tuple(notices), _quotes(files, shown), moved, silenced, files)
