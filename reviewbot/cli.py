@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-FORMATS = ("text", "checkpatch", "gcc", "json", "email")
+FORMATS = ("text", "checkpatch", "gcc", "json", "sarif", "rdjson", "rdjsonl", "github", "email", "b4-review")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
