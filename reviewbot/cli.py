@@ -37,6 +37,10 @@ def _review_arguments(c) -> None:
                    help="read this configuration (default: .reviewbot.toml or [tool.reviewbot] in "
                         "pyproject.toml, from the current directory upward)")
     c.add_argument("--no-config", action="store_true", help="read no configuration file")
+    c.add_argument("--msgid", action="append", metavar="MESSAGE-ID",
+                   help="review the patches of this thread, fetched from lore (repeatable)")
+    c.add_argument("--lore-url", metavar="URL",
+                   help="where to fetch threads from (default: $REVIEWBOT_LORE_URL or https://lore.kernel.org/all)")
     c.add_argument("--tree", metavar="DIR", help="a source tree to read whole functions from")
     c.add_argument("--no-tree", action="store_true",
                    help="do not use the git work tree of the current directory for context")
@@ -79,7 +83,7 @@ def _check(args, stdout, stderr, stdin) -> int:
     from reviewbot.pipeline import Options, review_inputs, session
 
     run = session(Options.of(args))
-    result = review_inputs(run.reviewer, list(args.inputs), stdin)
+    result = review_inputs(run.reviewer, list(args.inputs), stdin, args.msgid, args.lore_url)
     renderer = import_module(f"reviewbot.render.{args.format.replace('-', '_')}")
     if args.format == "email":
         stdout.write(renderer.render(result, **_reply_context(run)))
@@ -117,7 +121,7 @@ def _reply(args, stdout, stderr, stdin) -> int:
     from reviewbot.render.email import render, replies
 
     run = session(Options.of(args))
-    result = review_inputs(run.reviewer, list(args.inputs), stdin)
+    result = review_inputs(run.reviewer, list(args.inputs), stdin, args.msgid, args.lore_url)
     context = _reply_context(run)
     if args.outbox:
         owed = replies(result, context["settings"], context["ruleset"], time.time())

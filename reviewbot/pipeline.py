@@ -101,9 +101,19 @@ def review_items(reviewer: Reviewer, items: Iterable) -> RunResult:
     return RunResult(tuple(reviews), tuple(skipped), tuple(problems))
 
 
-def review_inputs(reviewer: Reviewer, inputs: list[str], stdin) -> RunResult:
+def review_inputs(reviewer: Reviewer, inputs: list[str], stdin, msgids: list[str] | None = None,
+                  lore_url: str | None = None) -> RunResult:
+    """Review INPUTs, or the lore threads of `msgids` (--msgid), or both."""
     from reviewbot.ingest import read_inputs
 
+    if msgids:
+        from itertools import chain
+
+        from reviewbot.deliver.lore import fetch_thread, thread_messages
+
+        threads = [thread_messages(m, fetch_thread(m, lore_url)) for m in msgids]
+        local = read_inputs(inputs, stdin=getattr(stdin, "buffer", stdin)) if inputs else ()
+        return review_items(reviewer, chain(*threads, local))
     if not inputs:
         if stdin.isatty():
             raise InputError("no INPUT given and standard input is a terminal (use '-' or a file)")

@@ -1,0 +1,1 @@
+"""The I/O edge: SMTP, lore, patchwork and GitHub over the network."""
