@@ -66,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     _review_arguments(y)
     y.add_argument("--outbox", metavar="DIR", help="write each reply as a file in DIR")
 
+    w = sub.add_parser("patchwork", help="post each review as a patchwork check",
+                       description="Review patches and post a check (context 'reviewbot') on each one's "
+                                   "patchwork entry, found by Message-ID. The API token is read from "
+                                   "$PATCHWORK_TOKEN (never from the command line).")
+    _review_arguments(w)
+    w.add_argument("--url", required=True, help="the patchwork instance, e.g. https://patchwork.kernel.org")
+    w.add_argument("--project", required=True, help="the project's link name, e.g. netdevbpf")
+    w.add_argument("--context", default="reviewbot", help="the check's context (default: reviewbot)")
+    w.add_argument("--target-url", help="a URL for the check to link to (at most 200 characters)")
+
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.add_argument("--all", action="store_true", help="include preview rules (listed anyway, marked)")
@@ -109,6 +119,28 @@ def _reply_context(run) -> dict:
 
     return {"settings": ReplySettings(**run.config.reply),
             "ruleset": ruleset_version(__version__, run.selection.rules)}
+
+
+def _patchwork(args, stdout, stderr, stdin) -> int:
+    """`reviewbot patchwork`: review, then post one check per patch."""
+    from reviewbot.deliver.patchwork import Patchwork
+    from reviewbot.errors import InputError
+    from reviewbot.pipeline import Options, review_inputs, session
+
+    token = os.environ.get("PATCHWORK_TOKEN")
+    if not token:
+        raise InputError("patchwork: set $PATCHWORK_TOKEN to the API token")
+    run = session(Options.of(args))
+    result = review_inputs(run.reviewer, list(args.inputs), stdin, args.msgid, args.lore_url)
+    pw = Patchwork(args.url, args.project, token, args.context, args.target_url)
+    failed = False
+    for check in pw.post(list(result.reviews)):
+        stdout.write(f"{check.message_id or '-'}: {check.outcome}"
+                     + (f" (patch {check.patch_id}, {check.state})" if check.patch_id else "") + "\n")
+        failed |= check.outcome not in ("posted", "not found", "no message-id")
+    for problem in result.problems:
+        stderr.write(f"reviewbot: {problem}\n")
+    return EXIT_ERROR if failed or result.problems else EXIT_CLEAN
 
 
 def _reply(args, stdout, stderr, stdin) -> int:
@@ -187,6 +219,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) ->
             return _check(args, stdout, stderr, stdin)
         if args.command == "reply":
             return _reply(args, stdout, stderr, stdin)
+        if args.command == "patchwork":
+            return _patchwork(args, stdout, stderr, stdin)
         if args.command == "rules":
             return _rules(args, stdout)
         return _explain(args, stdout)
