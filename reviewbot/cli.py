@@ -76,6 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--context", default="reviewbot", help="the check's context (default: reviewbot)")
     w.add_argument("--target-url", help="a URL for the check to link to (at most 200 characters)")
 
+    g = sub.add_parser("github", help="review a pull request's commits in GitHub Actions",
+                       description="Review each commit of the pull request (base..head of $GITHUB_EVENT_PATH) "
+                                   "in the checkout, then post a review, a check run, annotations or SARIF. "
+                                   "Reads GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN and GITHUB_API_URL.")
+    g.add_argument("--mode", default="review,check",
+                   help="comma-separated: review, check, annotations, sarif (default: review,check)")
+    g.add_argument("--select", metavar="RULE,...", help="run only these rules (preview rules too)")
+    g.add_argument("--extend-select", metavar="RULE,...", help="run these rules too (preview rules)")
+    g.add_argument("--ignore", metavar="RULE|TYPE,...", help="do not run these rules")
+    g.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
+                   help="the check fails, and the exit status is 1, at or above this severity (default: warning)")
+    g.add_argument("--request-changes", action="store_true",
+                   help="post the review as REQUEST_CHANGES when there are errors (default: COMMENT)")
+    g.add_argument("--sarif-output", default="reviewbot.sarif", metavar="FILE",
+                   help="where --mode sarif writes (default: reviewbot.sarif)")
+    g.add_argument("--config", metavar="FILE", help="read this configuration")
+    g.add_argument("--no-config", action="store_true", help="read no configuration file")
+
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.add_argument("--all", action="store_true", help="include preview rules (listed anyway, marked)")
@@ -221,6 +239,10 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) ->
             return _reply(args, stdout, stderr, stdin)
         if args.command == "patchwork":
             return _patchwork(args, stdout, stderr, stdin)
+        if args.command == "github":
+            from reviewbot.pullrequest import main as github_main
+
+            return github_main(args, os.environ, stdout, stderr)
         if args.command == "rules":
             return _rules(args, stdout)
         return _explain(args, stdout)
