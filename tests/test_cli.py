@@ -186,7 +186,7 @@ def test_python_dash_m_works():
     assert proc.returncode == 0 and proc.stdout.startswith("reviewbot ")
 
 
-@pytest.mark.parametrize("fmt", ["text", "checkpatch", "gcc", "json"])
+@pytest.mark.parametrize("fmt", __import__("reviewbot.cli", fromlist=["FORMATS"]).FORMATS)
 def test_inputs_are_never_modified(tmp_path, fmt):
     path = tmp_path / "seed.mbox"
     data = _seed_bytes()

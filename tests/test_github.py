@@ -345,6 +345,21 @@ def test_a_422_names_the_anchor_and_the_findings_still_arrive(pr, tmp_path, monk
     assert gh.comments == [] and review["body"].count("<!-- reviewbot:") == 5
 
 
+def test_request_changes_only_for_errors(pr, tmp_path, monkeypatch):
+    repo, base, head = pr
+    gh = GitHub(repo, base, head)
+    with serve(gh) as srv:
+        run_action(repo, base, head, srv, tmp_path, "--mode", "review", "--request-changes", monkeypatch=monkeypatch)
+    assert [r["state"] for r in gh.reviews] == ["COMMENT"]   # warnings only
+    gh = GitHub(repo, base, head)
+    (tmp_path / "cfg.toml").write_text('[severity]\nunbalanced-braces = "error"\n')
+    with serve(gh) as srv:
+        monkeypatch.setenv("GITHUB_API_URL", srv.url)
+        run = run_cli("github", "--config", str(tmp_path / "cfg.toml"), "--select", RULES, "--mode", "review",
+                      "--request-changes", cwd=repo)
+    assert run.status == 1 and [r["state"] for r in gh.reviews] == ["REQUEST_CHANGES"]
+
+
 def test_sarif_mode_writes_a_file(pr, tmp_path, monkeypatch):
     repo, base, head = pr
     out = tmp_path / "out.sarif"
