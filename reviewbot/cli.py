@@ -94,12 +94,30 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--config", metavar="FILE", help="read this configuration")
     g.add_argument("--no-config", action="store_true", help="read no configuration file")
 
+    t = sub.add_parser("watch", help="follow mailing lists, review each new patch and reply",
+                       description="Read each configured list's new mail (public-inbox, maildir, mbox, lore), "
+                                   "review every patch once and deliver the replies owed (SMTP or an outbox), "
+                                   "keeping its state in SQLite. A first run starts from now.")
+    t.add_argument("--config", required=True, metavar="FILE", help="the service's TOML configuration")
+    t.add_argument("--once", action="store_true", help="poll once and exit (for cron)")
+    t.add_argument("--backfill", action="store_true",
+                   help="on a first run, review what the sources already hold instead of starting from now")
+
+    o = sub.add_parser("outbox", help="list, send or drop the replies waiting in the service's outbox")
+    o.add_argument("action", choices=("list", "send", "drop"))
+    o.add_argument("ids", nargs="*", metavar="ID", help="replies to act on (default for send: all)")
+    o.add_argument("--config", required=True, metavar="FILE", help="the service's TOML configuration")
+
+    s = sub.add_parser("status", help="the watching service's counts and last errors")
+    s.add_argument("--config", required=True, metavar="FILE", help="the service's TOML configuration")
+
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.add_argument("--all", action="store_true", help="include preview rules (listed anyway, marked)")
 
     e = sub.add_parser("explain", help="print a rule's documentation")
     e.add_argument("rule", metavar="RULE")
+
     return p
 
 
@@ -184,6 +202,42 @@ def _reply(args, stdout, stderr, stdin) -> int:
     return EXIT_ERROR if result.problems else EXIT_CLEAN
 
 
+def _watch(args, stderr) -> int:
+    from pathlib import Path
+
+    from reviewbot.watch.config import load_watch_config
+    from reviewbot.watch.service import Service
+
+    service = Service(load_watch_config(Path(args.config)), log=stderr)
+    try:
+        return service.run(once=args.once, backfill=args.backfill)
+    finally:
+        service.close()
+
+
+def _outbox(args, stdout) -> int:
+    from pathlib import Path
+
+    from reviewbot.watch import commands
+    from reviewbot.watch.config import load_watch_config
+
+    config = load_watch_config(Path(args.config))
+    if args.action == "list":
+        return commands.outbox_list(config, stdout)
+    if args.action == "send":
+        return commands.outbox_send(config, list(args.ids), stdout)
+    return commands.outbox_drop(config, list(args.ids), stdout)
+
+
+def _status(args, stdout) -> int:
+    from pathlib import Path
+
+    from reviewbot.watch.commands import status
+    from reviewbot.watch.config import load_watch_config
+
+    return status(load_watch_config(Path(args.config)), stdout)
+
+
 def _rules(args, stdout) -> int:
     import json
 
@@ -243,6 +297,12 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) ->
             from reviewbot.pullrequest import main as github_main
 
             return github_main(args, os.environ, stdout, stderr)
+        if args.command == "watch":
+            return _watch(args, stderr)
+        if args.command == "outbox":
+            return _outbox(args, stdout)
+        if args.command == "status":
+            return _status(args, stdout)
         if args.command == "rules":
             return _rules(args, stdout)
         return _explain(args, stdout)
