@@ -365,6 +365,7 @@ def parse_message(raw: RawMessage) -> Message:
         commit=raw.commit,
         commit_message="\n".join(commit_lines),
         commit_message_line=commit_line,
+        commit_message_rows=tuple(commit_rows),
         notes="\n".join(notes_lines).strip("\n"),
         trailers=_trailers(commit_lines, commit_rows),
         diff_lines=diff_lines,

@@ -75,6 +75,7 @@ class Message(NamedTuple):
     commit: str | None = None
     commit_message: str = ""
     commit_message_line: int = 1
+    commit_message_rows: tuple[int, ...] = ()   # the mail line of each commit_message line
     notes: str = ""
     trailers: tuple[Trailer, ...] = ()
     diff_lines: tuple[str, ...] = ()

@@ -141,10 +141,12 @@ def _mail_blocks(review: PatchReview, findings: list[Finding]) -> list[Block]:
     lines = message.commit_message.split("\n") if message.commit_message else []
     if not lines:
         return [Block("comment", comment(findings))]
+    rows = message.commit_message_rows if len(message.commit_message_rows) == len(lines) else \
+        tuple(message.commit_message_line + k for k in range(len(lines)))
     anchors: dict[int, list[Finding]] = {}
     for f in findings:
-        k = (f.mail_line or 0) - message.commit_message_line
-        anchors.setdefault(k if 0 <= k < len(lines) else len(lines) - 1, []).append(f)
+        k = rows.index(f.mail_line) if f.mail_line in rows else len(lines) - 1
+        anchors.setdefault(k, []).append(f)
     return _anchored(lines, anchors)
 
 

@@ -1,0 +1,247 @@
+"""
+## What it does
+
+Flags commit message tags that tools and maintainers cannot read as
+written:
+
+- `Signed-off-by:`, `Co-developed-by:`, `Reviewed-by:`, `Acked-by:` and
+  `Tested-by:` that do not name a person as `Name <address>` (a bare
+  address, a name without an address, an address without its closing `>`);
+  `Reported-by:` and `Suggested-by:` may give a bare address
+  (`Reported-by: syzbot+1234@syzkaller.appspotmail.com`);
+- one of those tags misspelt (`Signed-of-by:`, `Sighed-off-by:`), in the
+  wrong case (`Signed-Off-By:`), without a space after the colon, or
+  repeated word for word;
+- a `Fixes:` tag that is not `Fixes: <12 or more hex digits of the SHA-1>
+  ("<subject>")`: a short or upper-case hash, the word `commit`, a URL, a
+  missing or unclosed `("...")`, a tag wrapped over two lines.
+
+On a web archive's copy, whose page may have eaten `<address>` as HTML,
+only the tag names and `Fixes:` are checked.  `Reviewbot-ignore:` and tags
+this rule does not know (`Link:`, `Closes:`, `Generated-by:`, ...) are left
+alone.
+
+## Why is this bad?
+
+Tags are read by tools: b4 and patchwork collect `Reviewed-by:`, the stable
+team's scripts follow `Fixes:` to pick backports, and `git interpret-trailers`
+only sees well-formed ones.  A misspelt `Signed-off-by:` is not a sign-off
+at all, and a `Fixes:` tag with a seven-digit hash or no subject is
+ambiguous today and may not resolve tomorrow.
+
+## Example
+
+```patch
+From: Jane Developer <jane@example.org>
+Subject: [PATCH] foo: fix the bar count
+Message-ID: <1@example.org>
+
+The bar count is off by one when the queue wraps.
+
+Fixes: 1234567 foo: count the bars
+Reviewed-by: joe@example.org
+Signed-off-by: Jane Developer <jane@example.org>
+---
+diff --git a/foo.c b/foo.c
+index 1111111..2222222 100644
+--- a/foo.c
++++ b/foo.c
+@@ -1,3 +1,3 @@
+ int f(void)
+ {
+-	return 1;
++	return 0;
+```
+
+## Use instead
+
+```patch
+From: Jane Developer <jane@example.org>
+Subject: [PATCH] foo: fix the bar count
+Message-ID: <1@example.org>
+
+The bar count is off by one when the queue wraps.
+
+Fixes: 1234567890ab ("foo: count the bars")
+Reported-by: syzbot+0123456789abcdef0123@syzkaller.appspotmail.com
+Reviewed-by: Joe Reviewer <joe@example.org>
+Acked-by: Ann Maintainer <ann@example.org> # for the DT part
+Reviewbot-ignore: commit-message-long-line quoting a log
+Signed-off-by: Jane Developer <jane@example.org>
+---
+diff --git a/foo.c b/foo.c
+index 1111111..2222222 100644
+--- a/foo.c
++++ b/foo.c
+@@ -1,3 +1,3 @@
+ int f(void)
+ {
+-	return 1;
++	return 0;
+```
+
+## References
+
+- Documentation/process/submitting-patches.rst, "Sign your work", "Using
+  Reported-by:, Tested-by:, Reviewed-by:, Suggested-by: and Fixes:"
+- checkpatch.pl: BAD_SIGN_OFF ("Non-standard signature", "Unrecognized email
+  address", "Space required after Signed-off-by:", "Duplicate signature"),
+  BAD_FIXES_TAG ("Please use correct Fixes: style 'Fixes: <12+ chars of
+  sha1> (\\"<title line>\\")'")
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewbot.ruleapi import Report, rule
+from reviewbot.rules.commit_message_long_line import commit_lines
+
+PERSON_TAGS = {t.lower(): t for t in (
+    "Signed-off-by", "Co-developed-by", "Reviewed-by", "Acked-by", "Tested-by", "Reported-by", "Suggested-by",
+)}
+_BARE_ADDRESS_OK = frozenset(("reported-by", "suggested-by"))
+# Other tags in use in the kernel's history, which are not misspellings of the ones above.
+_OTHER_TAGS = frozenset(
+    "nacked-by requested-by reviewed-and-tested-by tested-and-reviewed-by reported-and-tested-by "
+    "debugged-by analyzed-by analysed-by bisected-by originally-by generated-by submitted-by assisted-by "
+    "co-authored-by helped-by inspired-by based-on-patch-by noticed-by found-by diagnosed-by "
+    "suggested-and-acked-by acked-and-tested-by signed-off-by reported-by tested-by".split()
+)
+_TAG_LINE = re.compile(r"^([A-Za-z][A-Za-z-]*-[Bb][Yy])(\s*):(\s*)(.*?)\s*$")
+_NO_COLON_TAGS = ("signed-off-by ", "co-developed-by ", "reviewed-by ", "acked-by ", "tested-by ")
+_NO_COLON = re.compile(r"^[\w-]+\s+[^:<>]*<[^<>\s]+@[^<>\s]+>\s*$")
+_PERSON = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+@[^<>\s]+)>")
+_ADDRESS = re.compile(r"^<?[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+>?$")
+_FIXES_LINE = re.compile(r"^(fixes)(\s*):(\s*)(.*?)\s*$", re.IGNORECASE)
+_FIXES_GOOD = re.compile(r"^[0-9a-f]{12,40} \(\".+\"\)$")
+_FIXES_FORMAT = "write it as 'Fixes: <12 or more characters of the SHA-1> (\"<subject line of that commit>\")'"
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count once), capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def canonical_tag(name: str) -> str | None:
+    """The standard person tag `name` is a misspelling of, or None."""
+    lowered = name.lower()
+    if lowered in PERSON_TAGS or lowered in _OTHER_TAGS:
+        return None
+    for key, tag in PERSON_TAGS.items():
+        limit = 2 if len(key) >= 11 else 1
+        if _distance(lowered, key, limit) <= limit:
+            return tag
+    return None
+
+
+def _person_problem(tag: str, value: str, archive: bool) -> str | None:
+    if archive:
+        return None   # the page may have eaten `<address>` as markup
+    m = _PERSON.match(value)
+    if m:
+        if not m.group("name").strip(" \"'"):
+            return None if tag.lower() in _BARE_ADDRESS_OK else "gives an address but no name"
+        return None
+    if _ADDRESS.match(value):
+        return None if tag.lower() in _BARE_ADDRESS_OK else "gives an address but no name"
+    if "<" in value and ">" not in value:
+        return "has an address without its closing '>'"
+    if "://" in value:
+        return "names a URL, not a person"
+    if "@" not in value:
+        return "has no email address"
+    return "is not 'Name <address>'"
+
+
+def _fixes_problem(value: str, next_line: str) -> str | None:
+    if _FIXES_GOOD.match(value):
+        return None
+    if "://" in value:
+        return "names a URL, not a commit (use Link: or Closes: for a URL)"
+    m = re.match(r"^(commit\s+)?([0-9a-fA-F]+)(\s*)(.*)$", value)
+    if not m or len(m.group(2)) < 5:
+        return "does not start with a commit hash"
+    if m.group(1):
+        return "has the word 'commit' before the hash"
+    digits, space, rest = m.group(2), m.group(3), m.group(4)
+    if len(digits) < 12:
+        return f"has a {len(digits)}-character hash; use at least 12"
+    if digits != digits.lower():
+        return "has an upper-case hash"
+    if not rest:
+        return "has no subject"
+    if rest.startswith("(\"") and not rest.endswith("\")"):
+        if next_line.strip() and not next_line.startswith(" ") and (next_line.rstrip().endswith("\")")):
+            return "is wrapped over two lines (tags are exempt from line wrapping)"
+        return "has a subject without the closing '\")'"
+    if not rest.startswith("(\""):
+        return "has a subject not in (\"...\")"
+    if not space:
+        return "has no space between the hash and the subject"
+    return "is not in the standard form"
+
+
+@rule("malformed-trailer", severity="warning", scope="mail", checkpatch=("BAD_SIGN_OFF", "BAD_FIXES_TAG"))
+def check(ctx):
+    message = ctx.message
+    if message.kind == "diff" or not message.commit_message:
+        return
+    archive = message.kind == "archive"
+    lines = commit_lines(message)
+    seen: set[tuple[str, str]] = set()
+    for k, (row, line) in enumerate(lines):
+        if not line or line[0] in " \t>":
+            continue
+        first = line[0].lower()
+        if first == "f":
+            m = _FIXES_LINE.match(line)
+            if m and m.group(4):   # (a bare `Fixes:` heads a list in prose)
+                problem = _fixes_problem(m.group(4), lines[k + 1][1] if k + 1 < len(lines) else "")
+                if problem:
+                    yield Report(f"malformed Fixes: tag: it {problem}", mail_line=row, hint=_FIXES_FORMAT,
+                                 checkpatch="BAD_FIXES_TAG")
+            continue
+        m = _TAG_LINE.match(line)
+        if not m:
+            if line[:16].lower().startswith(_NO_COLON_TAGS) and _NO_COLON.match(line):
+                yield Report(f"'{line.split()[0]}' has no ':' after it", mail_line=row,
+                             hint=f"write '{line.split()[0]}: Name <address>'", checkpatch="BAD_SIGN_OFF")
+            continue
+        name, space_before, space_after, value = m.groups()
+        lowered = name.lower()
+        canonical = PERSON_TAGS.get(lowered)
+        if canonical is None:
+            canonical = canonical_tag(name)
+            if canonical is not None:
+                yield Report(f"'{name}:' looks like a misspelt '{canonical}:'", mail_line=row,
+                             hint=f"write '{canonical}: {value}'", checkpatch="BAD_SIGN_OFF")
+            continue
+        if name != canonical:
+            yield Report(f"'{name}:' is written '{canonical}:'", mail_line=row,
+                         hint=f"write '{canonical}: {value}'", checkpatch="BAD_SIGN_OFF")
+            continue
+        if space_before or not space_after:
+            yield Report(f"'{name}:' needs exactly one space after the colon and none before it", mail_line=row,
+                         hint=f"write '{canonical}: {value}'", checkpatch="BAD_SIGN_OFF")
+            continue
+        problem = _person_problem(canonical, value, archive)
+        if problem:
+            yield Report(f"'{canonical}: {value}' {problem}", mail_line=row,
+                         hint=f"write '{canonical}: Full Name <address>'", checkpatch="BAD_SIGN_OFF")
+            continue
+        key = (lowered, value.lower())
+        if key in seen:
+            yield Report(f"'{canonical}: {value}' appears twice", mail_line=row,
+                         hint="drop the repeated tag", checkpatch="BAD_SIGN_OFF")
+        seen.add(key)
