@@ -164,7 +164,9 @@ def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None
         end_line=report.end_line if report.end_line and report.end_line != report.line else None,
         mail_line=report.mail_line or mail_line,
         hint=report.hint,
-        checkpatch_type=report.checkpatch or (rule.meta.checkpatch[0] if rule.meta.checkpatch else None),
+        # Report(checkpatch="") says this report has no checkpatch type, whatever the rule maps to.
+        checkpatch_type=(report.checkpatch if report.checkpatch is not None
+                         else (rule.meta.checkpatch[0] if rule.meta.checkpatch else None)) or None,
     )
 
 

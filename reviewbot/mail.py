@@ -58,6 +58,23 @@ def _decode(payload: bytes, charset: str | None) -> str:
     return payload.decode("latin-1")
 
 
+def _split_lines(text: str) -> list[str]:
+    """The lines of a decoded text, without their newlines.
+
+    CR LF is the transport's when it ends most lines that are not diff lines (the
+    message, `diff --git`, `@@`, blank lines): then one CR goes from every line
+    ending in CR LF.  Otherwise a CR before a newline belongs to the line (a file
+    with DOS line endings, sent quoted-printable as `=0D`) and is kept.
+    """
+    if "\r" not in text:
+        return text.split("\n")
+    lines = text.split("\n")
+    outside = [x for x in lines[:-1] if not x.startswith(("+", "-", " "))] or lines[:-1]
+    if 2 * sum(x.endswith("\r") for x in outside) > len(outside):
+        return text.replace("\r\n", "\n").split("\n")
+    return lines
+
+
 def _raw_headers(msg: EmailMessage) -> dict[str, str]:
     """The first value of each header as it was in the mail (undecoded bytes kept as surrogate escapes)."""
     found: dict[str, str] = {}
@@ -198,7 +215,7 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
         if payload is None:
             payload = raw_bytes
         text = _decode(payload, part.get_content_charset())
-        lines = text.replace("\r\n", "\n").split("\n")
+        lines = _split_lines(text)
         # Where the part's body is in the raw message.
         start = body_row
         if msg.is_multipart():
@@ -308,8 +325,7 @@ def parse_message(raw: RawMessage) -> Message:
             rows = text.rows + [att.rows[0]] + att.rows
         line_of = [base + r for r in rows]
     else:
-        text = _decode(data, None).replace("\r\n", "\n")
-        lines = text.split("\n")
+        lines = _split_lines(_decode(data, None))
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
         line_of = [base + k for k in range(len(lines))]

@@ -24,8 +24,12 @@ def _squeeze(text: str) -> str:
 # shorter ones (`} else`, `return ret;`) only as part of a moved run of two or more.
 DISTINCTIVE = 16
 
+# Rules that judge whitespace: re-indenting a line, or adding spaces at its end, is the patch's
+# own doing, so for them an added line counts as moved only when it is a removed line exactly.
+WHITESPACE_RULES = frozenset({"trailing-whitespace", "space-indentation", "dos-line-endings"})
 
-def _runs(files: tuple[FileChange, ...], kind: str) -> list[list[tuple[str | None, int | None, str]]]:
+
+def _runs(files: tuple[FileChange, ...], kind: str, squeeze=_squeeze) -> list[list[tuple[str | None, int | None, str]]]:
     """The runs of consecutive `kind` lines of every hunk: [(path, new line, squeezed text)]."""
     runs = []
     for fc in files:
@@ -33,7 +37,7 @@ def _runs(files: tuple[FileChange, ...], kind: str) -> list[list[tuple[str | Non
             run: list = []
             for x in h.lines:
                 if x.kind == kind:
-                    run.append((fc.path, x.new, _squeeze(x.text)))
+                    run.append((fc.path, x.new, squeeze(x.text)))
                 elif run:
                     runs.append(run)
                     run = []
@@ -42,12 +46,14 @@ def _runs(files: tuple[FileChange, ...], kind: str) -> list[list[tuple[str | Non
     return runs
 
 
-def moved_lines(files: tuple[FileChange, ...]) -> frozenset[tuple[str, int]]:
+def moved_lines(files: tuple[FileChange, ...], exact: bool = False) -> frozenset[tuple[str, int]]:
     """(path, new line) of the added lines that are, ignoring whitespace, lines the same
     patch removes (in any of its files): moved or re-indented code the author did not
-    write.  Blank lines never count; short lines only with a moved neighbour."""
+    write.  Blank lines never count; short lines only with a moved neighbour.  `exact`:
+    whitespace counts too."""
+    squeeze = str if exact else _squeeze
     removed: dict[str, list[tuple[list, int]]] = {}
-    for run in _runs(files, "-"):
+    for run in _runs(files, "-", squeeze):
         for k, (_, _, text) in enumerate(run):
             if text:
                 removed.setdefault(text, []).append((run, k))
@@ -59,7 +65,7 @@ def moved_lines(files: tuple[FileChange, ...]) -> frozenset[tuple[str, int]]:
                    and added[i + d][2] == run[k + d][2] for d in (-1, 1))
 
     out = set()
-    for added in _runs(files, "+"):
+    for added in _runs(files, "+", squeeze):
         for i, (path, line, text) in enumerate(added):
             places = removed.get(text) if text else None
             if places and (len(text) >= DISTINCTIVE or any(neighbours_match(added, i, run, k) for run, k in places)):
@@ -76,12 +82,17 @@ def mark_preexisting(findings: Iterable[Finding], files: tuple[FileChange, ...])
     if not moved:
         return findings
     added = {(fc.path, x.new) for fc in files for h in fc.hunks for x in h.added}
+    exact = None
     out = []
     for f in findings:
         if f.line is not None:
+            pool = moved
+            if f.rule in WHITESPACE_RULES:
+                exact = moved_lines(files, exact=True) if exact is None else exact
+                pool = exact
             # Every added line the finding covers was moved; unchanged lines inside the range do not count.
             mine = [(f.path, n) for n in range(f.line, (f.end_line or f.line) + 1) if (f.path, n) in added]
-            if mine and all(x in moved for x in mine):
+            if mine and all(x in pool for x in mine):
                 f = f._replace(preexisting=True)
         out.append(f)
     return out

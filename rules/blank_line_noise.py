@@ -1,21 +1,20 @@
 """
 ## What it does
 
-Flags whitespace changes that carry no meaning: a hunk whose only change is
-adding or removing blank lines, a blank line added right after `{` or right
-before a `}` alone on its line, a blank line added next to another blank line,
-and trailing whitespace on an added line.  A blank line that replaces a line
-holding only whitespace (a form feed, stray tabs) is not an added one, and a
-patch that says it is about whitespace may add or remove blank lines.
-Trailing whitespace is not judged on hunks whose whitespace was damaged in
-transit (a web archive's copy).
+Flags blank lines that carry no meaning: a hunk whose only change is adding or
+removing blank lines, and a blank line added right after `{` or right before a
+`}` alone on its line.  A blank line that replaces a line holding only
+whitespace (a form feed, stray tabs) is not an added one, and a patch that
+says it is about whitespace may add or remove blank lines.  A blank line next
+to another blank line is `multiple-blank-lines`' to report, and trailing
+whitespace is `trailing-whitespace`'s.
 
 ## Why is this bad?
 
 Stray blank lines make a patch bigger than its change, hide the real change
 from reviewers, and cause needless conflicts for everyone carrying patches to
 the same code.  Coding style asks for no blank line after an opening brace or
-before a closing one, and never two in a row.
+before a closing one.
 
 ## Example
 
@@ -39,8 +38,10 @@ int f(int a)
 ## References
 
 - Documentation/process/coding-style.rst, section 3
-- checkpatch.pl: BRACES ("Blank lines aren't necessary after an open brace"),
-  LINE_SPACING ("Please don't use multiple blank lines"), TRAILING_WHITESPACE
+- checkpatch.pl: BRACES ("Blank lines aren't necessary after an open brace",
+  "Blank lines aren't necessary before a close brace"), LINE_SPACING (a blank
+  line that is a whitespace change of its own)
+- See also: `multiple-blank-lines`, `trailing-whitespace`
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ from __future__ import annotations
 import re
 
 from reviewbot.ruleapi import Report, rule
+
+# (LINE_SPACING's "multiple blank lines" and TRAILING_WHITESPACE are multiple-blank-lines' and
+# trailing-whitespace's: one thing, one rule.)
 
 
 # A patch that says it is about whitespace may well add or remove blank lines on purpose.
@@ -85,6 +89,13 @@ def _replacements(hunk) -> set[int]:
     return out
 
 
+def _doubled(image, blank: list[bool]) -> set[int]:
+    """New-file lines of blank lines next to another blank line: multiple-blank-lines' to report."""
+    last = len(image) - 1
+    return {x.new for k, x in enumerate(image)
+            if blank[k] and ((k > 0 and blank[k - 1]) or (k < last and blank[k + 1]))}
+
+
 def _misplaced(hunk, line) -> bool:
     """Was this removed blank line one coding style objects to (after `{`, before `}`,
     next to another blank)?  Removing it is a fix, not noise."""
@@ -100,15 +111,25 @@ CLOSING = re.compile(r"^}[;,]?$")   # `}` alone, as checkpatch reads it: not `} 
 
 
 @rule("blank-line-noise", severity="warning", scope="hunk", paths=("*.c", "*.h"),
-      checkpatch=("LINE_SPACING", "BRACES", "TRAILING_WHITESPACE"))
+      checkpatch=("LINE_SPACING", "BRACES"))
 def check(ctx):
     hunk = ctx.hunk
+    if not any(x.kind != " " and not x.text.strip(" \t") for x in hunk.lines):
+        return   # the common case, first: no blank line added or removed
+    image = hunk.post_image
+    blank = [not x.text.strip(" \t") for x in image]
+    blank_only = _blank_only(hunk)
+    if not blank_only and not any(b and x.kind == "+" for b, x in zip(blank, image)):
+        return   # blank lines only removed, among other changes
     replaced = _replacements(hunk)
-    if _blank_only(hunk):
+    doubled = _doubled(image, blank)
+    if blank_only:
         on_purpose = WHITESPACE_PATCH.search(ctx.message.subject + "\n" + ctx.message.commit_message)
         if on_purpose or all(_blank_only(h) for fc in ctx.files for h in fc.hunks):
             return   # a whitespace clean-up: the blank lines are the point
         added = [x for x in hunk.added if x.new not in replaced]
+        if any(x.new in doubled for x in added):
+            return   # multiple-blank-lines says what is wrong with it
         removed = [x for x in hunk.lines if x.kind == "-"][len(replaced):]
         if added:
             what = "a blank line" if len(added) == 1 else f"{len(added)} blank lines"
@@ -122,27 +143,13 @@ def check(ctx):
             yield Report(f"hunk `{hunk.header}` only removes {what} (old line {removed[0].old}): "
                          "a whitespace change unrelated to the patch", hint="drop the hunk")
             return
-    image = hunk.post_image
     for k, x in enumerate(image):
-        if x.kind != "+":
+        if not blank[k] or x.kind != "+" or x.new in replaced or x.new in doubled:
             continue
-        if _blank(x.text) and x.new not in replaced:
-            before = image[k - 1].text if k > 0 else None
-            after = image[k + 1].text.strip() if k + 1 < len(image) else None
-            if before is not None and before.rstrip().endswith("{") \
-                    and not before.lstrip().startswith(("/*", "*", "//")):
-                yield Report("blank line after an opening brace", line=x.new, hint="remove it", checkpatch="BRACES")
-            elif after is not None and CLOSING.match(after):
-                yield Report("blank line before a closing brace", line=x.new, hint="remove it", checkpatch="BRACES")
-            elif before is not None and _blank(before):
-                yield Report("two blank lines in a row", line=x.new, hint="remove one")
-        if ctx.hunk.repaired:
-            continue
-        content = x.text.rstrip("\r")   # a carriage return is a line-ending problem, not trailing space
-        if content != content.rstrip(" \t"):
-            if content.strip(" \t"):
-                yield Report("trailing whitespace", line=x.new, hint="remove the spaces or tabs at the end of the line",
-                             checkpatch="TRAILING_WHITESPACE")
-            else:
-                yield Report("trailing whitespace (a blank line holding spaces or tabs)", line=x.new,
-                             hint="make the line empty", checkpatch="TRAILING_WHITESPACE")
+        before = image[k - 1].text if k > 0 else None
+        after = image[k + 1].text.strip() if k + 1 < len(image) else None
+        if before is not None and before.rstrip().endswith("{") \
+                and not before.lstrip().startswith(("/*", "*", "//")):
+            yield Report("blank line after an opening brace", line=x.new, hint="remove it", checkpatch="BRACES")
+        elif after is not None and CLOSING.match(after):
+            yield Report("blank line before a closing brace", line=x.new, hint="remove it", checkpatch="BRACES")

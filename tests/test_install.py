@@ -43,5 +43,5 @@ def test_package_declares_python_311_and_the_named_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">=3.11"
     names = {d.split(">")[0].split("=")[0].strip() for d in project["dependencies"]}
-    assert names == {"unidiff", "tree-sitter", "tree-sitter-c", "requests", "jinja2"}
+    assert names == {"unidiff", "tree-sitter", "tree-sitter-c", "requests", "jinja2", "codespell"}
     assert project["scripts"] == {"reviewbot": "reviewbot.cli:main"}
