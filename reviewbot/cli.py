@@ -1,5 +1,5 @@
-"""The command line: `reviewbot check|rules|explain`.  Imports stay inside each command
-so `reviewbot check` starts fast."""
+"""The command line: `reviewbot check|reply|patchwork|github|watch|outbox|status|rules|explain|learn`.
+Imports stay inside each command so `reviewbot check` starts fast."""
 
 from __future__ import annotations
 
@@ -118,6 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="print a rule's documentation")
     e.add_argument("rule", metavar="RULE")
 
+    n = sub.add_parser("learn", help="mine a kernel tree for functions that return NULL or ERR_PTR",
+                       description="Read a kernel source tree and write the database of functions that can "
+                                   "return NULL or an ERR_PTR, with how often their callers check the result.")
+    n.add_argument("--tree", required=True, metavar="DIR", help="the kernel source tree to read")
+    n.add_argument("--output", "-o", metavar="FILE", help="where to write the TSV (default: standard output)")
+    n.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="processes to read with (default: 2)")
+    n.add_argument("--min-sites", type=int, default=0, metavar="N",
+                   help="leave out functions with fewer call sites than this (default: 0, keep all)")
+    n.add_argument("--merge", metavar="TSV",
+                   help="add the facts of this knowledge file for the functions not written otherwise")
     return p
 
 
@@ -273,6 +283,22 @@ def _explain(args, stdout) -> int:
     return EXIT_CLEAN
 
 
+def _learn(args, stdout, stderr) -> int:
+    from pathlib import Path
+
+    from reviewbot.errors import InputError
+    from reviewbot.learn import run
+
+    if not Path(args.tree).is_dir():
+        raise InputError(f"--tree {args.tree}: not a directory")
+    if args.jobs < 1:
+        raise InputError(f"--jobs {args.jobs}: must be at least 1")
+    if args.merge and not Path(args.merge).is_file():
+        raise InputError(f"--merge {args.merge}: no such file")
+    return run(Path(args.tree), args.output, stdout, stderr, jobs=args.jobs, min_sites=args.min_sites,
+               merge=args.merge)
+
+
 def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -303,6 +329,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None, stdin=None) ->
             return _outbox(args, stdout)
         if args.command == "status":
             return _status(args, stdout)
+        if args.command == "learn":
+            return _learn(args, stdout, stderr)
         if args.command == "rules":
             return _rules(args, stdout)
         return _explain(args, stdout)

@@ -1,23 +1,38 @@
 """
 ## What it does
 
-Flags a pointer that holds the result of a function that can return NULL (an
-allocator, `bsearch()`, a lookup) and is dereferenced (`p->f`, `*p`, `p[i]`) on
-an added line with no NULL check of it on the way there.
+Flags the result of a function that can return NULL (an allocator,
+`bsearch()`, a lookup) when it is used without a NULL check: a pointer or a
+field that holds it (`p = f()`, `st->info = f()`) is dereferenced (`p->f`,
+`*p`, `p[i]`, `st->info->x`) on an added line with no check on the way there,
+or the call is on an added line and the result is never tested in the rest of
+the function (handed to other functions, kept, or left for later).
 
 The statements of the enclosing function are read in order from the call: a
 test of the pointer (`if (!p)`, `if (p == NULL)`, `if (unlikely(!p))`,
 `if (p) { ... }`, `p && p->f`, `p ? ... : ...`, `IS_ERR_OR_NULL(p)`,
 `WARN_ON(!p)`, `KUNIT_ASSERT_NOT_NULL()`) or of a copy of it (`priv->buf = p;
-if (!priv->buf)`) ends the search, and so does a new assignment to it or a new
-variable of the same name.  A dereference in the other arm of an `if` or another
-`case`, or inside `sizeof()`/`typeof()`, is not one; a dereference on a line
-the patch did not add is never reported.  Only
-functions whose NULL return is documented in the kernel source and whose
-callers check the result at nine call sites out of ten are known (see
-`reviewbot/rules/data/null_returning.tsv`); functions that return an `ERR_PTR()`
-instead are never flagged here.  Without a tree the rule sees the hunk; with
-one (`--tree`, or the git work tree) it sees the whole function.
+if (!priv->buf)`) ends the search, and so does a new assignment to it, a new
+variable of the same name, or `return p` (the caller checks).  A dereference in
+the other arm of an `if` or another `case`, or inside `sizeof()`/`typeof()`, is
+not one; a dereference on a line the patch did not add is never reported.
+
+Which functions return NULL comes from kernel source, never from a list made
+for a test: the database `reviewbot learn` mined from Linux 6.12
+(`reviewbot/rules/data/kernel-6.12.tsv`: a `return NULL`, a wrapper of such a
+function, or kernel-doc saying so), with how often the tree's callers check the
+result.  A dereference is flagged for functions whose callers that dereference
+the result test it first at nine sites out of ten; a result never tested, for
+functions whose callers test it within a few lines at nine sites out of ten.
+Low-convention functions (`rb_next()`, `strsep()`,
+`of_device_get_match_data()`) are left alone, and so are functions that return
+an `ERR_PTR()`.  A function the viewed source defines with a `return NULL;` in
+its body counts too (for dereferences), and its own definition wins over the
+database; a static function of another file does not count.  The option
+`extra-functions` (`[rules.unchecked-null-return]` in `.reviewbot.toml`) adds
+project functions.  Without a tree the rule sees the hunk, and claims "never
+tested" only when at least three lines after the call are shown; with one
+(`--tree`, or the git work tree) it sees the whole function.
 
 ## Why is this bad?
 
@@ -62,7 +77,8 @@ static int add_call(struct tab *tab, s16 offset)
 
 from __future__ import annotations
 
-from reviewbot.csyntax import call_name, matches, query, strip_parens, text
+from reviewbot.csyntax import broken, call_name, matches, query, strip_parens, text
+from reviewbot.knowledge import CONFIDENT_SHARE, MIN_SITES, ReturnFact
 from reviewbot.ruleapi import Report, rule
 
 # Calls whose argument is a test of the pointer, not a use of it.
@@ -249,43 +265,169 @@ def _identifiers(unit, name: str, after: int):
     return sorted(found, key=lambda n: n.start_byte)
 
 
-@rule("unchecked-null-return", severity="error", scope="function", paths=("*.c", "*.h"))
+def _squeeze(node) -> str:
+    return "".join(text(node).split())
+
+
+def _fields(unit, name: str, after: int):
+    """Occurrences of a field (`st->info`) after an offset, outermost first where they nest."""
+    stack = [unit]
+    found = []
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= after:
+            continue
+        if n.type == "field_expression" and n.start_byte >= after and _squeeze(n) == name:
+            found.append(n)
+            continue
+        stack.extend(n.named_children)
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def _occurrences(scope, var, after: int):
+    if var.type == "identifier":
+        return _identifiers(scope, text(var), after)
+    return _fields(scope, _squeeze(var), after)
+
+
+def _function_name(definition) -> str | None:
+    d = definition.child_by_field_name("declarator")
+    while d is not None and d.type in ("pointer_declarator", "parenthesized_declarator", "attributed_declarator"):
+        d = d.child_by_field_name("declarator")
+    if d is None or d.type != "function_declarator":
+        return None
+    name = d.child_by_field_name("declarator")
+    return text(name) if name is not None and name.type == "identifier" else None
+
+
+def _own_functions(view) -> dict[str, int | None]:
+    """Functions the viewed source defines: name -> the line of a `return NULL;` in it (None
+    when it has none).  The file's own definition wins over the knowledge."""
+    own: dict[str, int | None] = {}
+    stack = [view.root]
+    while stack:   # definitions are at the top, or under #if / an ERROR node; not inside one another
+        n = stack.pop()
+        for child in n.named_children:
+            if child.type == "function_definition":
+                name = _function_name(child)
+                if name is not None:
+                    own.setdefault(name, None)
+            elif child.type in CONTAINERS:
+                stack.append(child)
+    if own:
+        for m in matches(query("null_returning_definitions"), view.root):
+            node = m["null"]
+            definition = next((a for a in _ancestors(node) if a.type == "function_definition"), None)
+            name = _function_name(definition) if definition is not None else None
+            if name is not None and own.get(name) is None:
+                own[name] = view.nearby_line(node.start_point.row)
+    return own
+
+
+CONTAINERS = frozenset({"ERROR", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "linkage_specification",
+                        "declaration_list"})
+TERMINAL_ROWS = 3   # rows a hunk window must show after the call before "never checked" is claimed
+
+
+def _ends_without_test(site, scope, view) -> bool:
+    """Is the stored result neither tested nor handed back (`return p`) in the rest of its
+    scope, and is enough of that scope visible to say so?"""
+    complete = scope.type in ("function_definition", "compound_statement") and not broken(scope)
+    if not complete:
+        stmt = next((a for a in _ancestors(site) if a.type in BOUNDARIES), site)
+        if len(view.rows) - 1 - stmt.end_point.row < TERMINAL_ROWS:
+            return False
+    return True
+
+
+def _fact(ctx, function: str, own: dict[str, int | None] | None):
+    """(fact, kinds) for a called function: kinds says which findings its evidence supports:
+    'deref' (dereferenced before a test) and 'never' (never tested at all)."""
+    if function in ctx.options.get("extra-functions", ()):
+        return ReturnFact(function, "null", None, None, "configured"), ("deref", "never")
+    if own is not None and function in own:
+        line = own[function]
+        if line is None:
+            return None, ()
+        return ReturnFact(function, "null", None, None, f"`return NULL` at line {line}"), ("deref",)
+    fact = ctx.knowledge.facts.get(function)
+    if fact is None or not fact.may_be_null or (fact.sites is not None and 0 < fact.sites < MIN_SITES) \
+            or not fact.applies_to(ctx.file.path):
+        return None, ()
+    kinds = []
+    deref_share = fact.checked_before_deref
+    if deref_share is not None and deref_share >= CONFIDENT_SHARE:
+        kinds.append("deref")
+    if fact.checked is not None and fact.checked >= CONFIDENT_SHARE:
+        kinds.append("never")
+    return (fact, tuple(kinds)) if kinds else (None, ())
+
+
+def _share(fact) -> str:
+    if fact.checked is None or not fact.sites:
+        return ""
+    return f" ({round(fact.checked * 100)}% of its {fact.sites} callers in Linux 6.12 do)"
+
+
+@rule("unchecked-null-return", severity="error", scope="function", paths=("*.c", "*.h"),
+      options={"extra-functions": []})
 def check(ctx):
     view = ctx.view
     sources = query("null_sources")
+    own = None
     for unit in view.units():
         for match in matches(sources, unit):
             site, var, fn, value = match["site"], match["var"], match["fn"], match["value"]
-            fact = ctx.knowledge.may_return_null(text(fn))
+            function = text(fn)
+            if own is None:
+                own = _own_functions(view)
+            fact, kinds = _fact(ctx, function, own)
             if fact is None or site.has_error or "__GFP_NOFAIL" in text(value):
                 continue
             if _is_condition(site):
                 continue   # `if (!(p = f()))`, `while ((p = f()) != NULL)`
-            name = text(var)
+            name = text(var) if var.type == "identifier" else _squeeze(var)
             scope = _scope(site, unit)
             aliases = {a for a in (_stored_into(site),) if a}
             deref = None
-            for node in _identifiers(scope, name, site.end_byte):
-                use = "assign" if _declares(node) else _use(node)
+            ended = False
+            for node in _occurrences(scope, var, site.end_byte):
+                use = "assign" if var.type == "identifier" and _declares(node) else _use(node)
                 if use in ("assign", "address", "test"):
+                    ended = True
                     break
                 if use == "deref" and not _exclusive_arms(site, node):
                     deref = node
                     break
+                if node.parent is not None and node.parent.type == "return_statement":
+                    ended = True   # handed back to the caller, who checks it
+                    break
                 if (alias := _stored_into(node)) is not None:
                     aliases.add(alias)
-            if deref is None or not view.row_added(deref.start_point.row):
-                continue   # a dereference on an unchanged line is not this patch's doing
-            if aliases and _alias_tested(scope, aliases, site.end_byte, deref.start_byte):
-                continue   # `priv->buf = p; if (!priv->buf) ...` checks p too
-            if _repeats_earlier_call(scope, site, fn.parent):
+            if deref is not None:
+                if "deref" not in kinds or not view.row_added(deref.start_point.row):
+                    continue   # a dereference on an unchanged line is not this patch's doing
+                if aliases and _alias_tested(scope, aliases, site.end_byte, deref.start_byte):
+                    continue   # `priv->buf = p; if (!priv->buf) ...` checks p too
+                if _repeats_earlier_call(scope, site, fn.parent):
+                    continue
+                call_line = view.nearby_line(site.start_point.row)
+                where = f"line {call_line}" if call_line is not None else "above"
+                yield Report(
+                    f"`{name}` may be NULL here: {function}() ({where}) returns NULL {fact.failure}, "
+                    f"and `{text(strip_parens(deref.parent))}` dereferences it without a check",
+                    line=view.line_of(deref),
+                    hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
+                )
                 continue
-            call_line = view.nearby_line(site.start_point.row)
-            function = text(fn)
-            where = f"line {call_line}" if call_line is not None else "above"
+            if ended or "never" not in kinds or not view.row_added(site.start_point.row):
+                continue
+            if aliases and _alias_tested(scope, aliases, site.end_byte, scope.end_byte):
+                continue
+            if not _ends_without_test(site, scope, view) or _repeats_earlier_call(scope, site, fn.parent):
+                continue
             yield Report(
-                f"`{name}` may be NULL here: {function}() ({where}) returns NULL {fact.failure}, "
-                f"and `{text(strip_parens(deref.parent))}` dereferences it without a check",
-                line=view.line_of(deref),
-                hint=f"check `{name}` for NULL after calling {function}() and handle the failure",
+                f"`{name}` is never checked for NULL: {function}() returns NULL {fact.failure}",
+                line=view.line_of(site),
+                hint=f"check `{name}` after calling {function}() and handle the failure{_share(fact)}",
             )

@@ -1,6 +1,7 @@
-; `x = f(...)` and `T *x = f(...)`, also through a cast: candidate NULL sources.
+; `x = f(...)`, `s->x = f(...)` and `T *x = f(...)`, also through a cast: candidate NULL sources.
 (assignment_expression
-  left: (identifier) @var
+  left: [(identifier) (field_expression)] @var
+  operator: "="
   right: [
     (call_expression function: (identifier) @fn)
     (cast_expression value: (call_expression function: (identifier) @fn))
