@@ -16,7 +16,7 @@ from test_watch import FINDINGS, CLEAN, Inbox, patch, replies, smtp, watch, writ
 def killed_run(config, step: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "REVIEWBOT_CRASH_AT": step}
     r = subprocess.run([sys.executable, "-m", "reviewbot", "watch", "--config", str(config), "--once", "--backfill"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+                       env=env, cwd=config.parent, capture_output=True, text=True, timeout=120)
     assert r.returncode == -9, r.stderr     # killed where asked, not before, not after
     return r
 

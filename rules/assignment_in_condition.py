@@ -1,0 +1,164 @@
+"""
+## What it does
+
+Flags an assignment inside the condition of an `if` (or `else if`):
+`if ((ret = foo()))`, `if ((p = kmalloc(...)) == NULL)`, `if (!(x = f()))`.
+Compound assignments (`+=`, `|=`, ...) count too.  Loops are left alone:
+`while ((c = next()) != NULL)` is the kernel's own idiom for walking a
+sequence, and checkpatch.pl accepts it.  An assignment inside a statement
+expression (`({ ... })`, as kernel macros expand) is not the condition's, and
+`#define` bodies are not judged.
+
+## Why is this bad?
+
+Kernel coding style: the assignment goes on its own line and the test on the
+next.  An assignment hidden in a condition is easy to misread as a comparison
+(`=` for `==`), and it makes the line do two things.  checkpatch.pl reports it
+as an error.
+
+## Example
+
+```c
+int f(struct device *dev)
+{
+	int ret;
+
+	if ((ret = probe(dev)))
+		return ret;
+	return 0;
+}
+```
+
+## Use instead
+
+```c
+int f(struct device *dev)
+{
+	int ret;
+
+	ret = probe(dev);
+	if (ret)
+		return ret;
+	return 0;
+}
+```
+
+## References
+
+- Documentation/process/coding-style.rst
+- checkpatch.pl: ASSIGN_IN_IF ("do not use assignment in if condition")
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from reviewbot.csyntax import ancestors, broken, text
+from reviewbot.ruleapi import Report, rule
+
+# An assignment operator (`=`, `+=`, `<<=`, ...), not `==`, `!=`, `<=` or `>=`.
+ASSIGN_OP = re.compile(rb"(?<![=!<>])(?:<<|>>|[-+*/%&|^])?=(?!=)")
+# A quick look at the whole window: an `if (` followed by an assignment operator
+# before the next `;` or `{`.
+MAYBE = re.compile(rb"\bif\s*\([^;{]*?(?<![=!<>])(?:<<|>>|[-+*/%&|^])?=(?!=)")
+# Where the search for the enclosing condition stops: the assignment belongs to a
+# statement of its own (as in a statement expression), or to a loop's condition.
+STOP = frozenset({"compound_statement", "expression_statement", "declaration", "return_statement",
+                  "for_statement", "while_statement", "do_statement", "switch_statement",
+                  "initializer_list", "function_definition", "translation_unit", "ERROR"})
+
+
+def _unsure(view, node) -> bool:
+    """Is the node in text a window cannot parse for sure: a `#define` continuation
+    line (the window may cut a macro in half), or a comment whose start or end the
+    window cut off?"""
+    rows = view.rows
+    head, tail = _comment_edges(view)
+    if _top(node).start_point.row < head or node.end_point.row >= tail:
+        return True
+    return any(_doubtful(rows[r]) for r in range(node.start_point.row, min(node.end_point.row + 1, len(rows))))
+
+
+def _doubtful(line: str) -> bool:
+    """A `#define` continuation line, or a line of a comment (`* ...`)."""
+    text = line.strip()
+    return text.endswith("\\") or text[:2] in ("*", "* ", "*\t")
+
+
+def _top(node):
+    """The outermost node holding `node` (a child of the translation unit)."""
+    while node.parent is not None and node.parent.parent is not None:
+        node = node.parent
+    return node
+
+
+@functools.lru_cache(maxsize=4)
+def _comment_edges(view) -> tuple[int, int]:
+    """(rows at the top of a window that end a block comment begun above it, the first
+    row of a block comment the window ends in): tree-sitter reads such text as code."""
+    rows = view.rows
+    head, tail = 0, len(rows)
+    for r, line in enumerate(rows):
+        close, start = line.find("*/"), line.find("/*")
+        if start >= 0 and (close < 0 or start < close):
+            break
+        if close >= 0:
+            head = r + 1
+            break
+    for r in range(len(rows) - 1, head - 1, -1):
+        close, start = rows[r].rfind("*/"), rows[r].rfind("/*")
+        if start > close:
+            tail = r
+            break
+        if close >= 0:
+            break
+    return head, tail
+
+
+def _condition_of(assign):
+    """The if statement whose condition holds this assignment, if any."""
+    child = assign
+    for a in ancestors(assign):
+        if a.type == "if_statement":
+            return a if a.child_by_field_name("condition") == child else None
+        if a.type in STOP:
+            return None
+        child = a
+    return None
+
+
+@rule("assignment-in-condition", severity="warning", scope="hunk", paths=("*.c", "*.h"),
+      checkpatch=("ASSIGN_IN_IF",))
+def check(ctx):
+    view = ctx.view
+    if not MAYBE.search(view.source):
+        return
+    rows = view.rows
+    seen: set[int] = set()
+    for row in view.added_rows:
+        if "=" not in rows[row]:
+            continue
+        line = rows[row].encode("utf-8", "replace")
+        for m in ASSIGN_OP.finditer(line):
+            before = line[:m.start()]
+            if before.count(b"(") <= before.count(b")") and b"if" not in before:
+                continue   # not inside parentheses: `x = f();`, not a condition
+            token = view.root.descendant_for_point_range((row, m.start()), (row, m.end()))
+            assign = token.parent if token is not None else None
+            if assign is None or assign.type != "assignment_expression" \
+                    or assign.child_by_field_name("operator") != token:
+                continue
+            statement = _condition_of(assign)
+            if statement is None or statement.start_byte in seen:
+                continue
+            cond = statement.child_by_field_name("condition")
+            if broken(cond) or _unsure(view, cond):
+                continue
+            seen.add(statement.start_byte)
+            name = " ".join(text(assign.child_by_field_name("left")).split())
+            what = f"assignment to '{name}'" if 0 < len(name) <= 40 else "assignment"
+            # On the line of the `if`, as checkpatch.pl does, when the patch wrote it.
+            at = statement.start_point.row if view.row_added(statement.start_point.row) else row
+            yield Report(f"{what} inside an if condition", line=view.line(at),
+                         hint="assign on its own line, then test the variable")
