@@ -45,6 +45,7 @@ class Repair(NamedTuple):
     path: str | None
     mail_line: int
     repaired: bool = True   # False: the hunk could not be mended and was dropped
+    breaks_apply: bool = True   # False: git am applies the mail as sent anyway (an `index` line joined on)
 
 
 class Message(NamedTuple):

@@ -118,8 +118,11 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
                 out += [m.group(1), m.group(2)]
                 out_map += [mail_lines[i], mail_lines[i]]
                 path = _target_path(m.group(1))
-                repairs.append(Repair(f"split the header line joined onto `diff --git` ({m.group(2).split()[0]} ...)",
-                                      path, mail_lines[i]))
+                # git apply takes the names from ---/+++ when `diff --git` has junk after them, and an
+                # `index` line is only needed for a three-way merge: such a mail still applies.
+                joined = m.group(2).split()[0]
+                repairs.append(Repair(f"split the header line joined onto `diff --git` ({joined} ...)",
+                                      path, mail_lines[i], breaks_apply=joined != "index"))
                 i += 1
                 continue
             path = _target_path(line) or path

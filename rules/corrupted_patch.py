@@ -2,7 +2,8 @@
 ## What it does
 
 Flags a mailed patch that arrived damaged: context lines that lost their
-leading space, a header line joined onto `diff --git`, or a hunk whose lines
+leading space, a header line joined onto `diff --git` (except an `index` line,
+which `git am` does without), or a hunk whose lines
 do not match the counts in its `@@` header (a long line wrapped by the mail
 client, a truncated mail).  reviewbot repairs what the counts make
 unambiguous and reviews the rest, but the mail itself will not apply.  A web
@@ -76,7 +77,8 @@ def check(ctx):
         return
     by_path: dict = {}
     for damage in ctx.damage:
-        by_path.setdefault(damage.path, []).append(damage)
+        if damage.breaks_apply:   # damage git am shrugs off is not worth a resend
+            by_path.setdefault(damage.path, []).append(damage)
     for path, items in by_path.items():
         dropped = [d for d in items if not d.repaired]
         detail = "; ".join(d.what for d in items[:3]) + ("; ..." if len(items) > 3 else "")
