@@ -542,6 +542,9 @@ def _reaches(unit, deref, check, occurrences, whole: bool) -> bool:
     return not labels_between(unit, deref.end_byte, check.start_byte)
 
 
+WORD = re.compile(r"\w+")
+
+
 def added_text(view, unit) -> str:
     """The text of the lines the patch added inside the unit (for cheap early exits)."""
     rows = view.added_rows
@@ -582,11 +585,12 @@ def check(ctx):
         if not added:
             continue
         # The dereference or the check is on an added line, so the name is in the added text.
+        words = set(WORD.findall(added))
         names = set()
         for m in matches(query("null_tests"), unit):
             node = m["var"]
             name = text(node)
-            if name not in names and name in added and not name.isupper() and is_null_test(node):
+            if name not in names and name in words and not name.isupper() and is_null_test(node):
                 names.add(name)
         if not names:
             continue

@@ -2,21 +2,27 @@
 ## What it does
 
 Flags an error `return` (`return -EINVAL;`, `return ERR_PTR(...)`, `return
-ret;` under `if (ret)`, `return NULL;`, a bare `return;` under an `if`) added
-while a lock taken earlier in the same function is still held: `mutex_lock()`,
-`spin_lock()` and its `_irq`, `_irqsave`, `_bh` forms, `read_lock()`,
-`write_lock()`, `down_read()`, `down_write()`, `rcu_read_lock()`,
-`srcu_read_lock()`, `xa_lock()`, `rtnl_lock()`, `lock_sock()`, and a
-`mutex_lock_interruptible()` whose failure returned.  The lock must be taken by
-a statement of its own that every path to the `return` passes, with no unlock
-of it (or any `*unlock*()` call) on the way, and the function must release it
-elsewhere, so that holding it on return is not the function's contract.
+ret;` under `if (ret)` or `if (ret < 0)`, `return NULL;` or `return false;`
+under an `if`) added while a lock taken earlier in the same function is still
+held: `mutex_lock()`, `spin_lock()` and its `_irq`, `_irqsave`, `_bh` forms,
+`read_lock()`, `write_lock()`, `down_read()`, `down_write()`, `down()`,
+`rcu_read_lock()`, `srcu_read_lock()`, `xa_lock()`, `rtnl_lock()`,
+`lock_sock()`, `mmap_read_lock()`, and a `mutex_lock_interruptible()` (or
+`_killable()`, `down_interruptible()`) whose failure returned.  The lock must
+be taken by a statement of its own that every path to the `return` passes,
+with no unlock of it (or any `*unlock*()` call) on the way, and the function
+must release it itself, last of all its lock calls, so that holding it on
+return is not the function's contract.
 
-Functions annotated `__acquires()`, `__releases()` or `__must_hold()`, locks
-taken with `mutex_trylock()`, `guard()` or `scoped_guard()` (which release
-themselves), and locks taken in one function and released in another are not
-judged.  A label between the lock and the `return` ends the search: the paths
-that join there may not hold it.
+Not judged: functions annotated `__acquires()`, `__releases()` or
+`__must_hold()`; functions whose first call on the lock unlocks it (called
+with it held); locks taken with `mutex_trylock()`, `guard()` or
+`scoped_guard()` (which release themselves), or only on some paths; a lock
+handed to a callee between the two (`xlog_wait(&wq, &log->l_icloglock)`), or a
+function of the same file that unlocks that lock; plain `return;` (void
+functions that keep the lock on purpose look the same).  A label between the
+lock and the `return` ends the search: the paths that join there may not hold
+it.
 
 ## Why is this bad?
 
