@@ -213,3 +213,53 @@ class SyntaxView:
                 inner = [c for c in child.children if c.type in FUNCTION_LIKE and self.node_added(c)]
                 found += inner or [child]
         return found
+
+
+# --- windows cut out of a file: where a hunk's text cannot be parsed for sure ---------------
+
+
+def unsure(view, node) -> bool:
+    """Is the node in text a window cannot parse for sure: a `#define` continuation
+    line (the window may cut a macro in half), or a comment whose start or end the
+    window cut off?"""
+    rows = view.rows
+    head, tail = comment_edges(view)
+    if top_level(node).start_point.row < head or node.end_point.row >= tail:
+        return True
+    return any(doubtful(rows[r]) for r in range(node.start_point.row, min(node.end_point.row + 1, len(rows))))
+
+
+def doubtful(line: str) -> bool:
+    """A `#define` continuation line, or a line of a comment (`* ...`)."""
+    text = line.strip()
+    return text.endswith("\\") or text[:2] in ("*", "* ", "*\t")
+
+
+def top_level(node):
+    """The outermost node holding `node` (a child of the translation unit)."""
+    while node.parent is not None and node.parent.parent is not None:
+        node = node.parent
+    return node
+
+
+@functools.lru_cache(maxsize=4)
+def comment_edges(view) -> tuple[int, int]:
+    """(rows at the top of a window that end a block comment begun above it, the first
+    row of a block comment the window ends in): tree-sitter reads such text as code."""
+    rows = view.rows
+    head, tail = 0, len(rows)
+    for r, line in enumerate(rows):
+        close, start = line.find("*/"), line.find("/*")
+        if start >= 0 and (close < 0 or start < close):
+            break
+        if close >= 0:
+            head = r + 1
+            break
+    for r in range(len(rows) - 1, head - 1, -1):
+        close, start = rows[r].rfind("*/"), rows[r].rfind("/*")
+        if start > close:
+            tail = r
+            break
+        if close >= 0:
+            break
+    return head, tail
