@@ -106,6 +106,22 @@ def test_message_id_is_a_function_of_patch_and_ruleset():
     assert mid.search(first).group(1) == mid.search(again).group(1)
 
 
+def test_message_id_without_a_patch_message_id_does_not_depend_on_the_path():
+    from reviewbot.knowledge import builtin
+    from reviewbot.review import Reviewer
+    from reviewbot.selection import select_rules
+
+    data = re.sub(rb"(?m)^(Message-ID|In-Reply-To|References):.*\n", b"", PATCH)
+    reviewer = Reviewer(select_rules("unbalanced-braces,unchecked-null-return"), builtin())
+    mid = re.compile(rb"^Message-ID: (.*)$", re.M)
+    ids = [mid.search(compose(reviewer.review(parse_message(RawMessage(Origin(path), body))),
+                              ReplySettings(), "r", "1.0", NOW)).group(1)
+           for path, body in (("/a/p.mbox", data), ("/b/elsewhere.mbox", data),
+                              ("/a/p.mbox", data.replace(b"foo_kick(f)", b"foo_kick(f, 1)")))]
+    assert ids[0] == ids[1]
+    assert ids[0] != ids[2]
+
+
 @pytest.mark.parametrize("mode, cc", [
     ("author", []),
     ("list", ["linux-foo@vger.kernel.org"]),
