@@ -154,7 +154,10 @@ def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
 # --- running ---------------------------------------------------------------------------
 
 
-def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None) -> Finding:
+def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None,
+             also: tuple[tuple[int | None, int | None], ...] = ()) -> Finding:
+    if report.also and not also and report.line is None:
+        also = tuple((None, m) for m in report.also if m != (report.mail_line or mail_line))
     return Finding(
         rule=rule.id,
         severity=rule.meta.severity,
@@ -167,6 +170,7 @@ def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None
         # Report(checkpatch="") says this report has no checkpatch type, whatever the rule maps to.
         checkpatch_type=(report.checkpatch if report.checkpatch is not None
                          else (rule.meta.checkpatch[0] if rule.meta.checkpatch else None)) or None,
+        also=also,
     )
 
 
@@ -210,7 +214,8 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
             return _finding(r, report, path, fc.mail_line)
         if report.line not in added:
             return None   # never blame lines the patch did not add
-        return _finding(r, report, path, added[report.line].mail_line)
+        also = tuple((n, added[n].mail_line) for n in report.also if n in added and n != report.line)
+        return _finding(r, report, path, added[report.line].mail_line, also)
 
     line_rules = [r for r in by_scope[Scope.LINE] if r.applies_to(path)]
     hunk_rules = [r for r in by_scope[Scope.HUNK] if r.applies_to(path)]

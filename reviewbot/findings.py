@@ -43,6 +43,9 @@ class Finding(NamedTuple):
     hint: str | None = None
     checkpatch_type: str | None = None
     preexisting: bool = False   # on an added line identical to one the patch removes (moved code)
+    # The other places the finding covers, as (line, mail_line): a finding said once for many
+    # lines ("and 12 more") still names each, for formats that list every place (checkpatch's).
+    also: tuple[tuple[int | None, int | None], ...] = ()
 
     @property
     def level(self) -> str:

@@ -37,6 +37,9 @@ class Report(NamedTuple):
     path: str | None = None        # only for mail-scope rules that name a file
     mail_line: int | None = None   # the line in the message, when the rule knows better
     checkpatch: str | None = None  # the checkpatch type of this report, when the rule maps to several
+    # More places where the same thing holds, said once ("and 12 more"): new-file lines for a
+    # report on a line, mail lines for a report on the mail.
+    also: tuple[int, ...] = ()
 
 
 class RuleMeta(NamedTuple):

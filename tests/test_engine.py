@@ -82,6 +82,13 @@ def test_findings_carry_the_mail_line_of_their_line():
     assert found[0].mail_line == 11
 
 
+def test_also_keeps_only_added_lines_with_their_mail_lines():
+    found = _run(lambda ctx: [Report("x", line=2, also=(1, 2, 3))])
+    assert found[0].also == ()   # 1 and 3 are context, 2 is the finding's own line
+    mail = _run(lambda ctx: [Report("m", mail_line=3, also=(3, 4))], Scope.MAIL)
+    assert mail[0].also == ((None, 4),)
+
+
 def test_dedupe_keeps_first_per_rule_and_line_and_sorts():
     a = Finding("r", Severity.WARNING, "first", "b.c", 3)
     b = Finding("r", Severity.WARNING, "second", "b.c", 3)

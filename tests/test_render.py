@@ -35,6 +35,21 @@ def test_checkpatch_line_file_and_mail_levels():
     ]
 
 
+def test_checkpatch_prints_every_place_a_finding_said_once_covers():
+    once = LINE._replace(message="3 lines indented with spaces", also=((15, 73), (19, 77)))
+    mail = MAIL._replace(message="long line (and 1 more)", also=((None, 49),))
+    out = checkpatch.render(_result(mail, once)).splitlines()
+    assert out == [
+        "-:47: ERROR:CORRUPTED_PATCH: long line (and 1 more)",
+        "-:49: ERROR:CORRUPTED_PATCH: long line (and 1 more)",
+        "drivers/foo.c:12: WARNING:BRACES: 3 lines indented with spaces",
+        "drivers/foo.c:15: WARNING:BRACES: 3 lines indented with spaces",
+        "drivers/foo.c:19: WARNING:BRACES: 3 lines indented with spaces",
+    ]
+    doc = json.loads(json_render.render(_result(once)))
+    assert doc["patches"][0]["findings"][0]["also"] == [{"line": 15, "mail_line": 73}, {"line": 19, "mail_line": 77}]
+
+
 def test_checkpatch_never_says_error_inside_a_non_error():
     out = checkpatch.render(_result(NOTE))
     assert out == "drivers/foo.c:13: CHECK:SOME_NOTE: a WARNING: and an error: inside\n"
@@ -86,7 +101,7 @@ def test_json_document_shape():
     assert patch["findings"][0] == {
         "rule": "executable-source-file", "severity": "error", "path": "drivers/foo.c", "line": None,
         "end_line": None, "message": "mode changed", "checkpatch_type": "EXECUTE_PERMISSIONS", "hint": None,
-        "mail_line": 55, "preexisting": False}
+        "mail_line": 55, "preexisting": False, "also": []}
     assert patch["not_shown"] == {"preexisting": 0, "silenced": 0}
     assert set(patch["findings"][1]) >= {"rule", "severity", "path", "line", "end_line", "message",
                                          "checkpatch_type"}

@@ -214,6 +214,13 @@ def test_reviewbot_units_from_findings():
         ("MISSING_SIGN_OFF", None, None, 9, "missing-signed-off-by")]
 
 
+def test_a_finding_said_once_counts_at_every_place_it_covers():
+    once = Finding("space-indentation", Severity.WARNING, "30 lines use spaces", "a.c", 11, None, 20,
+                   checkpatch_type="LEADING_SPACE", also=((14, 23), (15, 24)))
+    units = vs.rb_units("p", [once])
+    assert [(u.file, u.line, u.mail_line) for u in units] == [("a.c", 11, 20), ("a.c", 14, 23), ("a.c", 15, 24)]
+
+
 def test_exact_match_on_the_patch_line():
     c, r = _cp("TRAILING_WHITESPACE", 40, "a.c", 7), _rb("TRAILING_WHITESPACE", 40, "a.c", 7)
     vs.match([c], [r])

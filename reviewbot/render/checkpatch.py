@@ -30,6 +30,11 @@ def line(f: Finding) -> str:
     return f"{where} {head} {f.path}: {message}" if f.path else f"{where} {head} {message}"
 
 
+def places(f: Finding) -> list[Finding]:
+    """The finding, then one copy per place in `also`: checkpatch says a thing on every line."""
+    return [f] + [f._replace(line=n, end_line=None, mail_line=m, also=()) for n, m in f.also]
+
+
 def render(result: RunResult) -> str:
-    lines = [line(f) for review in result.reviews for f in review.findings]
+    lines = [line(g) for review in result.reviews for f in review.findings for g in places(f)]
     return "".join(x + "\n" for x in lines)

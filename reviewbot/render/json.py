@@ -29,6 +29,7 @@ def document(result: RunResult) -> dict:
                         "hint": f.hint,
                         "mail_line": f.mail_line,
                         "preexisting": f.preexisting,
+                        "also": [{"line": n, "mail_line": m} for n, m in f.also],
                     }
                     for f in r.findings
                 ],
