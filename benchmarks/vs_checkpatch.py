@@ -198,6 +198,7 @@ class Unit:
     matched: str | None = None   # None, "exact", "range", "near", "loose"; "moved" (see `match_patch`)
     preexisting: bool = False    # reviewbot unit: on code the patch only moves (not shown by default)
     covered: bool = False        # checkpatch unit: reviewbot reported the type in the same file (or mail)
+    excuse: str | None = None    # checkpatch unit reviewbot misses on purpose: why (see `excuse`)
 
     @property
     def scope(self) -> str:
@@ -343,6 +344,66 @@ def _loose(c: Unit, r: Unit) -> int | None:
     return None
 
 
+# --- misses reviewbot has a reason for ------------------------------------------------------
+
+ENCODED = "encoded mail: checkpatch read the quoted-printable or base64 text undecoded"
+UNCHANGED = "unchanged line: reviewbot judges only the lines a patch adds"
+EXCEPTIONS_FILE = Path(__file__).resolve().parent / "checkpatch-exceptions.tsv"
+
+
+@dataclass(frozen=True)
+class Exception_:
+    """One documented kind of case where checkpatch is wrong or reviewbot is silent on purpose:
+    a checkpatch type, a regular expression its message must match and one the line's text must
+    match (empty: anything), and the reason (docs/checkpatch-differences.md says more)."""
+
+    type: str
+    message: re.Pattern
+    text: re.Pattern
+    reason: str
+
+
+def read_exceptions(text: str) -> list[Exception_]:
+    """`type<TAB>message regex<TAB>line regex<TAB>reason` rows; `#` comments and blank lines skipped."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if len(cols) != 4 or not cols[0] or not cols[3]:
+            raise ValueError(f"line {n}: want type, message regex, line regex, reason (tab-separated)")
+        out.append(Exception_(cols[0], re.compile(cols[1]), re.compile(cols[2]), cols[3]))
+    return out
+
+
+def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iterable[Exception_],
+           text=lambda u: "") -> None:
+    """Set `excuse` on each of one patch's checkpatch units that reviewbot did not find, when it
+    is a case reviewbot leaves alone on purpose: an encoded mail (checkpatch reads it undecoded),
+    a line the patch did not add (`added`: the mail lines of its `+` lines), or a documented
+    exception (`text(u)` gives the unit's line, for the exception's line pattern)."""
+    exceptions = list(exceptions)
+    for u in cps:
+        if u.matched:
+            continue
+        if encoded:
+            u.excuse = ENCODED
+        elif u.line is not None and u.mail_line not in added:
+            u.excuse = UNCHANGED
+        else:
+            line = text(u)
+            for e in exceptions:
+                if e.type == u.type and e.message.search(u.message) and e.text.search(line):
+                    u.excuse = e.reason
+                    break
+
+
+def added_mail_lines(data: bytes, layout: list[tuple[str | None, int | None]]) -> set[int]:
+    """The mail lines (from 1) that are `+` lines of a hunk."""
+    lines = data.split(b"\n")
+    return {k for k in range(1, len(layout)) if layout[k][1] is not None and lines[k - 1].startswith(b"+")}
+
+
 @dataclass
 class TypeRow:
     type: str
@@ -353,6 +414,7 @@ class TypeRow:
     only_checkpatch: int = 0
     only_reviewbot: int = 0      # reviewbot units checkpatch did not report
     moved: int = 0               # checkpatch units reviewbot finds on moved code and does not show
+    excused: int = 0             # of only_checkpatch: reviewbot misses them on purpose (`excuse`)
     reviewbot: int = 0
     places: int = 0              # (patch, file or mail) where checkpatch reported the type
     places_covered: int = 0      # ... and reviewbot reported it at least once
@@ -364,6 +426,12 @@ class TypeRow:
         return self.both / n if n else None
 
     @property
+    def recall_where_right(self) -> float | None:
+        """Of what checkpatch reports on code the patch changes, leaving out the excused misses."""
+        n = self.both + self.only_checkpatch - self.excused
+        return self.both / n if n else None
+
+    @property
     def place_recall(self) -> float | None:
         return self.places_covered / self.places if self.places else None
 
@@ -372,6 +440,8 @@ class TypeRow:
                 "both": self.both, "near": self.near, "moved": self.moved, "only_checkpatch": self.only_checkpatch,
                 "only_reviewbot": self.only_reviewbot,
                 "recall": None if self.recall is None else round(self.recall, 4),
+                "excused": self.excused,
+                "recall_where_right": None if self.recall_where_right is None else round(self.recall_where_right, 4),
                 "places": self.places, "places_covered": self.places_covered,
                 "place_recall": None if self.place_recall is None else round(self.place_recall, 4)}
 
@@ -400,6 +470,7 @@ def tabulate(cps: Iterable[Unit], rbs: Iterable[Unit], mapping: dict[str, list[s
             row.near += c.matched != "exact"
         else:
             row.only_checkpatch += 1
+            row.excused += c.excuse is not None
     for r in rbs:
         row = rows.setdefault(r.type, TypeRow(r.type, [r.rule] if r.rule else []))
         if r.rule and r.rule not in row.rules:
@@ -674,6 +745,8 @@ def compare(args) -> tuple[dict, int]:
     mapping = type_mapping(running)
     preview_only = {t: ids for t, ids in type_mapping(rb["registry"]).items() if t not in mapping}
 
+    exceptions = read_exceptions(Path(args.exceptions).read_text()) if args.exceptions else []
+    cache: dict = {}
     all_cp: list[Unit] = []
     all_rb: list[Unit] = []
     untyped: Counter = Counter()
@@ -693,6 +766,8 @@ def compare(args) -> tuple[dict, int]:
             if not f.checkpatch_type:
                 untyped[f.rule] += 1
         match_patch(c, r, args.slack, args.show_preexisting)
+        excuse(c, added_mail_lines(data, layout), bool(enc), exceptions,
+               lambda u, path=path: _patch_text(path, u.mail_line, cache))
         all_cp += c
         all_rb += r
     for r in all_rb:   # a type only a Report(checkpatch=...) names is mapped too
@@ -703,6 +778,7 @@ def compare(args) -> tuple[dict, int]:
     rows, unmapped, unmapped_patches = tabulate(all_cp, all_rb, mapping, args.show_preexisting)
     both = sum(r.both for r in rows)
     only_cp = sum(r.only_checkpatch for r in rows)
+    excused = sum(r.excused for r in rows)
     places = sum(r.places for r in rows)
     covered = sum(r.places_covered for r in rows)
     rb_total = rb["wall_s"] + rb["setup_s"]
@@ -720,12 +796,18 @@ def compare(args) -> tuple[dict, int]:
                        "errors": cp["errors"], "retried_files": cp["retried"],
                        "failed_files": cp["failed"]},
         "slack": args.slack,
+        "exceptions": args.exceptions or "none",
         "show_preexisting": bool(args.show_preexisting),
         "types": [r.as_dict() for r in rows],
         "overall": {"mapped_types": len(rows), "checkpatch": both + only_cp, "both": both,
                     "only_checkpatch": only_cp, "only_reviewbot": sum(r.only_reviewbot for r in rows),
                     "moved": sum(r.moved for r in rows),
                     "recall": round(both / (both + only_cp), 4) if both + only_cp else None,
+                    "excused": excused,
+                    "recall_where_right": (round(both / (both + only_cp - excused), 4)
+                                           if both + only_cp - excused else None),
+                    "excuses": dict(Counter(u.excuse for u in all_cp if u.excuse and u.type in mapping
+                                            and not u.matched).most_common()),
                     "places": places, "places_covered": covered,
                     "place_recall": round(covered / places, 4) if places else None},
         "unmapped": [{"type": t, "count": n, "patches": unmapped_patches[t]} for t, n in unmapped.most_common()],
@@ -747,12 +829,12 @@ def compare(args) -> tuple[dict, int]:
             "ratio_cpu": round(cp["cpu_s"] / rb_cpu, 1) if rb_cpu else None,
         },
     }
-    cache: dict = {}
     miss_types, extra_types = _types_arg(args.list_misses), _types_arg(args.list_extra)
     if miss_types is not None:
         result["misses"] = [
             {"patch": u.patch, "mail_line": u.mail_line, "file": u.file, "line": u.line, "type": u.type,
              "level": u.level, "message": u.message, "file_flagged": u.covered, "encoded": encoded.get(u.patch),
+             "excuse": u.excuse,
              "text": _patch_text(labels[u.patch], u.mail_line, cache)}
             for u in all_cp if not u.matched and u.type in mapping and _wanted(u, miss_types)]
     if extra_types is not None:
@@ -797,15 +879,19 @@ def print_text(r: dict, top: int) -> None:
     rows = r["types"]
     w = max([len("type")] + [len(x["type"]) for x in rows])
     out(f"{'type':<{w}}  {'checkpatch':>10}  {'moved':>5}  {'both':>6}  {'near':>5}  {'only-cp':>7}  "
-        f"{'only-rb':>7}  {'recall':>7}  {'per-file':>8}  rules\n")
+        f"{'excused':>7}  {'only-rb':>7}  {'recall':>7}  {'recall*':>7}  {'per-file':>8}  rules\n")
     for x in rows:
         out(f"{x['type']:<{w}}  {x['checkpatch']:>10}  {x['moved']:>5}  {x['both']:>6}  {x['near']:>5}  "
-            f"{x['only_checkpatch']:>7}  {x['only_reviewbot']:>7}  {_pct(x['recall']):>7}  "
-            f"{_pct(x['place_recall']):>8}  {', '.join(x['rules'])}\n")
+            f"{x['only_checkpatch']:>7}  {x['excused']:>7}  {x['only_reviewbot']:>7}  {_pct(x['recall']):>7}  "
+            f"{_pct(x['recall_where_right']):>7}  {_pct(x['place_recall']):>8}  {', '.join(x['rules'])}\n")
     o = r["overall"]
     out(f"{'all ' + str(o['mapped_types']) + ' mapped types':<{w}}  {o['checkpatch']:>10}  {o['moved']:>5}  "
-        f"{o['both']:>6}  {'':>5}  {o['only_checkpatch']:>7}  {o['only_reviewbot']:>7}  {_pct(o['recall']):>7}  "
-        f"{_pct(o['place_recall']):>8}\n")
+        f"{o['both']:>6}  {'':>5}  {o['only_checkpatch']:>7}  {o['excused']:>7}  {o['only_reviewbot']:>7}  "
+        f"{_pct(o['recall']):>7}  {_pct(o['recall_where_right']):>7}  {_pct(o['place_recall']):>8}\n")
+    out("recall* = both / (both + only-cp - excused): the misses reviewbot has a reason for left out "
+        f"({r['exceptions']}):\n")
+    for reason, n in o["excuses"].items():
+        out(f"  {n:>6}  {reason}\n")
     if r["mapped_to_preview_rules_only"]:
         out("mapped only by preview rules (not run; --preview runs them): " + ", ".join(
             f"{t} ({', '.join(ids)})" for t, ids in sorted(r["mapped_to_preview_rules_only"].items())) + "\n")
@@ -850,6 +936,8 @@ def print_text(r: dict, top: int) -> None:
             where = _where(Unit(u["patch"], u["type"], u["mail_line"], u["file"], u["line"]))
             who = u.get("rule") or u.get("level")
             note = " (reviewbot flags this type elsewhere in the file)" if u.get("file_flagged") else ""
+            if u.get("excuse") and u["excuse"] != ENCODED:
+                note += f" (excused: {u['excuse']})"
             if u.get("encoded"):
                 note += f" (a {u['encoded']} mail: checkpatch read it undecoded)"
             out(f"{u['patch']}:{u['mail_line']}: {where}: {u['type']} [{who}] {u['message']}{note}\n")
@@ -874,6 +962,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="count reviewbot's findings on code the patch only moves as found (by default they are "
                          "not shown, as in `reviewbot check`, and checkpatch's findings there are counted apart)")
     ap.add_argument("--top", type=int, default=30, metavar="N", help="unmapped checkpatch types to list (default 30)")
+    ap.add_argument("--exceptions", default=str(EXCEPTIONS_FILE), metavar="TSV",
+                    help="documented cases where checkpatch is wrong or reviewbot silent on purpose "
+                         "(default: %(default)s; '' for none)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ap.add_argument("--list-misses", metavar="TYPE", help="list what checkpatch found and reviewbot did not, "
                     "for these types (comma-separated, or ALL: every mapped type)")
@@ -903,6 +994,11 @@ def main(argv: list[str] | None = None) -> int:
         return bad("--jobs must be 1 or 2 (the machine has 2 cores, shared)")
     if args.slack < 0:
         return bad("--slack must be 0 or more")
+    if args.exceptions:
+        try:
+            read_exceptions(Path(args.exceptions).read_text())
+        except (OSError, ValueError, re.error) as e:
+            return bad(f"{args.exceptions}: {e}")
     if args.top < 0:
         return bad("--top must be 0 or more")
 

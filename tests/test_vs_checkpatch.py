@@ -395,3 +395,33 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         vs.main(["--no-such-option"])
     assert e.value.code == 2
+
+
+def test_exceptions_file_rows_and_errors():
+    rows = vs.read_exceptions("# comment\n\nLONG_LINE_STRING\t\t\tstrings are not broken\n"
+                              "LONG_LINE\t^line length\t\\.dts\tdevice trees\n")
+    assert [(e.type, e.reason) for e in rows] == [("LONG_LINE_STRING", "strings are not broken"),
+                                                  ("LONG_LINE", "device trees")]
+    with pytest.raises(ValueError, match="line 1"):
+        vs.read_exceptions("LONG_LINE\tonly two columns\n")
+    shipped = vs.read_exceptions(vs.EXCEPTIONS_FILE.read_text())   # the shipped table parses
+    assert all(e.reason for e in shipped)
+
+
+def test_misses_are_excused_only_for_a_stated_reason():
+    data = b"Subject: x\n\n---\ndiff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1,2 +1,3 @@\n ctx;\n+new;\n ctx;\n"
+    layout = vs.patch_layout(data)
+    added = vs.added_mail_lines(data, layout)
+    assert added == {9}
+    on_context, on_added, documented, found = (_cp("LONG_LINE", 8, "a.c", 1), _cp("LONG_LINE", 9, "a.c", 2),
+                                               _cp("LONG_LINE_STRING", 9, "a.c", 2), _cp("BRACES", 9, "a.c", 2))
+    found.matched = "exact"
+    rows = vs.read_exceptions("LONG_LINE_STRING\t\t^new\tstrings are not broken\n")
+    vs.excuse([on_context, on_added, documented, found], added, False, rows, lambda u: "new;")
+    assert on_context.excuse == vs.UNCHANGED
+    assert on_added.excuse is None        # a real miss stays a miss
+    assert documented.excuse == "strings are not broken"
+    assert found.excuse is None
+    mail = _cp("BAD_FIXES_TAG", 2)
+    vs.excuse([mail], added, True, [])
+    assert mail.excuse == vs.ENCODED
