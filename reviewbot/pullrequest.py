@@ -21,7 +21,6 @@ the calls (`post_review`), so the planning is tested without a server.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Mapping, NamedTuple
 
 from reviewbot.errors import InputError
+from reviewbot.fingerprint import fingerprints
 from reviewbot.findings import Finding, Severity
 from reviewbot.review import PatchReview, RunResult
 
@@ -92,24 +92,12 @@ def read_event(environ: Mapping[str, str]) -> Event:
 # --- fingerprints and items ----------------------------------------------------------------
 
 
-def fingerprint(f: Finding, text: str | None, n: int = 0) -> str:
-    """Rule, path and the flagged line's text (not its number): stable across rebases."""
-    key = "\0".join((f.rule, f.path or "", " ".join((text or "").split()) if f.line is not None else
-                     ("<file>" if f.path else "<mail>:" + f.message), str(n)))
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-
-
 def items(result: RunResult) -> list[Item]:
-    seen: dict[tuple, int] = {}
-    out = []
-    for review in result.reviews:
-        for f in review.findings:
-            text = review.quote(f.path, f.end_line or f.line) if f.line is not None else None
-            base = (f.rule, f.path, text, f.line is None and f.message)
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            out.append(Item(f, review, fingerprint(f, text, n), text))
-    return out
+    """Each finding with its review, its fingerprint (`reviewbot.fingerprint`, as in SARIF) and
+    the text of the line it is anchored on."""
+    prints = iter(fingerprints(result.reviews))
+    return [Item(f, review, next(prints), review.quote(f.path, f.end_line or f.line) if f.line is not None else None)
+            for review in result.reviews for f in review.findings]
 
 
 def comment_body(item: Item, many_commits: bool) -> str:

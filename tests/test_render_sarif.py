@@ -204,3 +204,12 @@ def test_problems_and_notices_are_tool_notifications():
     assert invocation["executionSuccessful"] is False
     assert [(n["level"], n["message"]["text"]) for n in invocation["toolExecutionNotifications"]] == [
         ("error", "x.mbox: internal error"), ("note", "series.mbox#2: a hunk did not apply")]
+
+
+
+def test_sarif_and_pull_request_comments_share_one_fingerprint():
+    from reviewbot.pullrequest import items
+
+    review = PatchReview(MSG, (LINE, SAME, OTHER), (), QUOTES)
+    in_sarif = [r["partialFingerprints"]["reviewbot/v1"] for r in _results(_doc(LINE, SAME, OTHER))]
+    assert [i.fingerprint for i in items(RunResult((review,), ()))] == in_sarif

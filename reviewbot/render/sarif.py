@@ -21,7 +21,6 @@ had the same key before it -- never a line number or a message that quotes one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +28,7 @@ from urllib.parse import quote
 from reviewbot import __version__
 from reviewbot.engine import rule_by_id, section
 from reviewbot.findings import Finding, Severity
+from reviewbot.fingerprint import fingerprints
 from reviewbot.review import PatchReview, RunResult
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -39,29 +39,6 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "
 def message_text(f: Finding) -> str:
     """The finding's message, its fix hint on a line of its own."""
     return f"{f.message}\nhelp: {f.hint}" if f.hint else f.message
-
-
-def _fingerprint_key(review: PatchReview, f: Finding) -> str:
-    if f.path is None:
-        where = "<mail>"
-    elif f.line is None:
-        where = "<file>"
-    else:
-        where = "\n".join((review.quote(f.path, n) or "").strip() for n in range(f.line, (f.end_line or f.line) + 1))
-    return "\0".join((f.rule, f.path or "", where))
-
-
-def fingerprints(result: RunResult) -> list[str]:
-    """One fingerprint per finding, in output order: stable when the code around moves."""
-    seen: dict[str, int] = {}
-    out = []
-    for review in result.reviews:
-        for f in review.findings:
-            key = _fingerprint_key(review, f)
-            n = seen.get(key, 0)
-            seen[key] = n + 1
-            out.append(hashlib.sha256(f"{key}\0{n}".encode("utf-8", "surrogateescape")).hexdigest()[:32])
-    return out
 
 
 def _uri(path: str) -> dict:
@@ -116,7 +93,7 @@ def document(result: RunResult) -> dict:
             severities.setdefault(f.rule, f.severity)
     rule_ids = sorted(severities)
     index = {rule_id: k for k, rule_id in enumerate(rule_ids)}
-    prints = iter(fingerprints(result))
+    prints = iter(fingerprints(result.reviews))
     results = []
     for review in result.reviews:
         for f in review.findings:
