@@ -65,6 +65,12 @@ def reply_message_id(patch_message_id: str | None, ruleset: str, sender: str, fa
     return f"<reviewbot.{hashlib.sha256(key).hexdigest()[:32]}@{domain}>"
 
 
+def reply_id(review: PatchReview, settings: ReplySettings, ruleset: str) -> str:
+    """The Message-ID of the reply to `review`'s patch (see `reply_message_id`)."""
+    message = review.message
+    return reply_message_id(message.message_id, ruleset, settings.sender, content_key(message))
+
+
 def content_key(message) -> str:
     """What identifies a patch that has no Message-ID: its author, date, subject and diff,
     never where the file was read from (the same mail read from two paths is one patch)."""
@@ -275,7 +281,7 @@ def compose(review: PatchReview, settings: ReplySettings, ruleset: str, version:
     subject = one_line(message.subject) or "your patch"
     msg["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     msg["Date"] = email.utils.formatdate(now, localtime=False)
-    msg["Message-ID"] = reply_message_id(message.message_id, ruleset, settings.sender, content_key(message))
+    msg["Message-ID"] = reply_id(review, settings, ruleset)
     if message.message_id:
         msg["In-Reply-To"] = f"<{message.message_id}>"
         refs = [f"<{r}>" for r in message.references if r != message.message_id] + [f"<{message.message_id}>"]

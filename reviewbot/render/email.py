@@ -6,7 +6,7 @@ import re
 import time
 
 from reviewbot import __version__
-from reviewbot.reply import ReplySettings, compose
+from reviewbot.reply import ReplySettings, compose, reply_id
 from reviewbot.review import RunResult
 
 _FROM_LINE = re.compile(rb"^(>*From )", re.MULTILINE)
@@ -17,9 +17,7 @@ def replies(result: RunResult, settings: ReplySettings, ruleset: str, now: float
     out = []
     for review in result.reviews:
         if review.findings:
-            data = compose(review, settings, ruleset, __version__, now)
-            message_id = re.search(rb"^Message-ID: (<[^>]+>)", data, re.MULTILINE | re.IGNORECASE).group(1).decode()
-            out.append((message_id, data))
+            out.append((reply_id(review, settings, ruleset), compose(review, settings, ruleset, __version__, now)))
     return out
 
 
