@@ -42,6 +42,9 @@ def _review_arguments(c) -> None:
     c.add_argument("--lore-url", metavar="URL",
                    help="where to fetch threads from (default: $REVIEWBOT_LORE_URL or https://lore.kernel.org/all)")
     c.add_argument("--tree", metavar="DIR", help="a source tree to read whole functions from")
+    c.add_argument("--knowledge", metavar="FILE",
+                   help="functions that return NULL or ERR_PTR from this `reviewbot learn` database, "
+                        "instead of the built-in one (mined from Linux 6.12)")
     c.add_argument("--no-tree", action="store_true",
                    help="do not use the git work tree of the current directory for context")
 

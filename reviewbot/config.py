@@ -24,6 +24,8 @@ type is an `InputError` (exit status 2) naming the file and the key.
     [rules.unchecked-null-return]
     extra-functions = ["my_lookup"]
 
+    knowledge = "kernel-knowledge.tsv"     # `reviewbot learn -o FILE`, instead of the built-in one
+
     [reply]                                # how review replies are addressed (reviewbot reply)
     from = "reviewbot <reviewbot@example.org>"
     recipients = "list"                    # author | list | all
@@ -46,7 +48,7 @@ from reviewbot.findings import Severity
 CONFIG_NAME = ".reviewbot.toml"
 PYPROJECT = "pyproject.toml"
 KEYS = ("select", "ignore", "extend-select", "fail-on", "show-preexisting", "severity", "per-path-ignores", "rules",
-        "reply")
+        "reply", "knowledge")
 REPLY_KEYS = {"from": "sender", "recipients": "recipients", "lists": "lists", "signature": "signature",
               "contact": "contact", "templates": "templates"}
 EMPTY: Mapping = MappingProxyType({})
@@ -63,6 +65,7 @@ class Config(NamedTuple):
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (glob, rule ids)
     rule_options: Mapping[str, Mapping[str, object]] = EMPTY          # rule id -> option -> value
     reply: Mapping[str, object] = EMPTY                               # [reply]: ReplySettings fields
+    knowledge: str | None = None   # a `reviewbot learn` database used instead of the built-in one
 
     def ignored_at(self, rule_id: str, path: str | None) -> bool:
         """Does a per-path ignore silence this rule for this file?"""
@@ -198,8 +201,15 @@ def parse_config(data: Mapping, source: str, rules: Iterable, where: str = "") -
             value = str((Path(source).parent / value)) if source and not Path(value).is_absolute() else value
         reply[REPLY_KEYS[key]] = value
 
+    knowledge = data.get("knowledge")
+    if knowledge is not None:
+        if not isinstance(knowledge, str) or not knowledge:
+            raise fail("knowledge", "expected the path of a knowledge file (`reviewbot learn -o FILE`)")
+        if source and not Path(knowledge).is_absolute():
+            knowledge = str(Path(source).parent / knowledge)
+
     return Config(source, select, ignore, extend, fail_on, show, MappingProxyType(severity),
-                  tuple(per_path), MappingProxyType(options), MappingProxyType(reply))
+                  tuple(per_path), MappingProxyType(options), MappingProxyType(reply), knowledge)
 
 
 def _type_problem(default: object, value: object) -> str | None:

@@ -39,6 +39,7 @@ import bisect
 import functools
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Callable, Iterator, Mapping, NamedTuple
 
 # Share of call sites that must check a function's result before a missing check
@@ -226,6 +227,28 @@ def parse_facts(text: str) -> dict[str, ReturnFact]:
 
 def read_data(name: str) -> str:
     return resources.files("reviewbot.rules").joinpath(name).read_text()
+
+
+def from_file(path: str) -> Knowledge:
+    """The knowledge of a `reviewbot learn` database; an `InputError` when it cannot be one."""
+    from reviewbot.errors import InputError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"knowledge file {path}: {getattr(e, 'strerror', None) or e}") from None
+    header = next((line for line in text.splitlines() if line.strip() and line[0] != "#"), "")
+    columns = header.split("\t")
+    if columns[:1] != ["function"] or "returns" not in columns:
+        raise InputError(f"knowledge file {path}: not a knowledge database (the first row must name the "
+                         "columns: function, returns, ...; `reviewbot learn -o FILE` writes one)")
+    facts = _LazyFacts(lambda: text)
+    try:
+        for name in facts:   # every row is checked now, not in the middle of a review
+            facts[name]
+    except (ValueError, IndexError, KeyError) as e:
+        raise InputError(f"knowledge file {path}: bad row: {e}") from None
+    return Knowledge(facts)
 
 
 @functools.cache

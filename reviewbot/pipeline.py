@@ -25,6 +25,7 @@ class Options(NamedTuple):
     no_config: bool = False
     tree: str | None = None
     no_tree: bool = False
+    knowledge: str | None = None
 
     @classmethod
     def of(cls, args) -> "Options":
@@ -61,7 +62,7 @@ def load_config(options: Options) -> Config:
 
 def session(options: Options) -> Session:
     from reviewbot.ingest import git_toplevel
-    from reviewbot.knowledge import builtin
+    from reviewbot.knowledge import builtin, from_file
     from reviewbot.selection import choose
 
     if options.tree and not Path(options.tree).is_dir():
@@ -73,7 +74,9 @@ def session(options: Options) -> Session:
     policy = Policy(config, chosen.ignore_types, chosen.only_types,
                     options.show_preexisting or config.show_preexisting)
     git_top = None if options.no_tree else git_toplevel()
-    reviewer = Reviewer(chosen.rules, builtin(), Path(options.tree) if options.tree else None, git_top, policy)
+    knowledge_file = options.knowledge or config.knowledge
+    knowledge = from_file(knowledge_file) if knowledge_file else builtin()
+    reviewer = Reviewer(chosen.rules, knowledge, Path(options.tree) if options.tree else None, git_top, policy)
     return Session(config, chosen, reviewer)
 
 

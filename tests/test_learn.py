@@ -391,3 +391,66 @@ def test_cli_errors(tmp_path):
     assert run.status == 2 and "no .c or .h files" in run.err
     run = run_cli("learn")
     assert run.status == 2 and "--tree" in run.err
+
+
+USES_FOO_FIND = b"""From: A <a@example.org>
+Subject: [PATCH] foo: use foo_find
+
+Signed-off-by: A <a@example.org>
+---
+diff --git a/drivers/foo/foo.c b/drivers/foo/foo.c
+--- a/drivers/foo/foo.c
++++ b/drivers/foo/foo.c
+@@ -1,2 +1,8 @@
+ #include <linux/foo.h>
++
++int foo_size(const char *name)
++{
++	struct foo *f = foo_find(name);
++	return f->size;
++}
+ 
+"""
+
+FOO_DB = ("# Mined by `reviewbot learn --tree vendor`\n"
+          "function\treturns\tchecked\tsites\terr_checked\tderefs\tderef_checked\tfile\tevidence\n"
+          "foo_find\tnull\t0.97\t40\t\t30\t1.00\t\tbody: `return NULL` (drivers/foo/core.c:12)\n")
+
+
+def test_check_uses_a_learned_database_instead_of_the_built_in_one(tmp_path):
+    db = tmp_path / "vendor.tsv"
+    db.write_text(FOO_DB)
+    args = ("check", "--no-config", "--no-tree", "--select", "unchecked-null-return", "-")
+    assert run_cli(*args, stdin=USES_FOO_FIND).status == 0          # foo_find is not a 6.12 function
+    run = run_cli(*args[:-1], "--knowledge", str(db), "-", stdin=USES_FOO_FIND)
+    assert run.status == 1 and "foo_find()" in run.out, run.out + run.err
+    (tmp_path / ".reviewbot.toml").write_text('knowledge = "vendor.tsv"\n')   # relative to the config file
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    run = run_cli("check", "--no-tree", "--select", "unchecked-null-return", "-", stdin=USES_FOO_FIND, cwd=sub)
+    assert run.status == 1 and "foo_find()" in run.out, run.out + run.err
+
+
+def test_a_bad_knowledge_file_is_one_line_and_status_2(tmp_path):
+    args = ("check", "--no-config", "--no-tree", "--knowledge")
+    run = run_cli(*args, str(tmp_path / "missing.tsv"), "-", stdin=USES_FOO_FIND)
+    assert run.status == 2 and run.err.count("\n") == 1 and "missing.tsv" in run.err
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("name\tvalue\nfoo\t1\n")
+    run = run_cli(*args, str(bad), "-", stdin=USES_FOO_FIND)
+    assert run.status == 2 and "not a knowledge database" in run.err and run.err.count("\n") == 1
+    bad.write_text("function\treturns\nfoo_find\tmaybe\n")
+    run = run_cli(*args, str(bad), "-", stdin=USES_FOO_FIND)
+    assert run.status == 2 and "unknown `returns` value" in run.err
+    (tmp_path / ".reviewbot.toml").write_text("knowledge = 3\n")
+    run = run_cli("check", "--no-tree", "-", stdin=USES_FOO_FIND, cwd=tmp_path)
+    assert run.status == 2 and "knowledge" in run.err
+
+
+def test_what_learn_writes_can_be_read_back(tree, tmp_path):
+    from reviewbot.knowledge import from_file
+
+    out = tmp_path / "null.tsv"
+    assert run_cli("learn", "--tree", str(tree), "-o", str(out), "-j", "1").status == 0
+    knowledge = from_file(str(out))
+    assert knowledge.facts["my_alloc"].returns == "null"
