@@ -4,8 +4,10 @@
 Flags an added line of C, a device tree or Kconfig whose indentation uses
 spaces where the kernel uses tabs: eight or more spaces where a tab belongs
 (alone, or after the tabs), a space before a tab (in the indentation or in the
-alignment after the code), or, in C and device trees, a statement that starts
-a line indented with a few spaces instead of a tab.
+alignment after the code), or, in C and device trees, a statement (or a line
+of a macro's body) that starts a line indented with a few spaces instead of a
+tab.  A new file indented with spaces throughout is said once per kind of
+fault, naming every line.
 Spaces after the tabs that align a continuation line with an open parenthesis
 are fine, and so is Kconfig help text (a tab and two spaces).  The text of
 block comments is left alone, and so is a hunk whose unchanged lines are
