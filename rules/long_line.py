@@ -9,7 +9,10 @@ with a URL, a table row on one line (`{ USB_DEVICE(...) },`), `EFI_GUID()` and
 `DEFINE_PER_CPU()` lines (as checkpatch), a line that replaces one that was
 already over the limit (and is not much longer), and lines among unchanged
 ones that are as long (the file's way).  A comment that runs past the limit
-is reported as such: it can be rewrapped.
+is reported as such: it can be rewrapped.  Device trees are not checked: their
+long lines are node names, binding constants and phandles with their
+specifiers five or more levels deep, which cannot be broken, or a compatible
+with its fallback, which DT maintainers take on one line.
 
 ## Why is this bad?
 

@@ -4,8 +4,10 @@
 Flags an added line of C, a device tree or Kconfig whose indentation uses
 spaces where the kernel uses tabs: eight or more spaces where a tab belongs
 (alone, or after the tabs), a space before a tab (in the indentation or in the
-alignment after the code), or, in C and device trees, a statement that starts
-a line indented with a few spaces instead of a tab.
+alignment after the code), or, in C and device trees, a statement (or a line
+of a macro's body) that starts a line indented with a few spaces instead of a
+tab.  A new file indented with spaces throughout is said once per kind of
+fault, naming every line.
 Spaces after the tabs that align a continuation line with an open parenthesis
 are fine, and so is Kconfig help text (a tab and two spaces).  The text of
 block comments is left alone, and so is a hunk whose unchanged lines are
@@ -130,7 +132,7 @@ def check(ctx):
             if problem is not None:
                 found.append((x, *problem))
         if not starts_in_comment and not stripped.startswith(("*", "/*", "//")):
-            previous = stripped
+            previous = _code(stripped)
     yield from _reports(found, hunk, ctx.file.status == "added")
 
 
@@ -155,6 +157,13 @@ def _replaced(hunk) -> dict[int, str]:
 # imported) with spaces throughout: say so once.
 WHOLE_FILE_LINES = 20
 WHOLE_FILE_RUNS = 5
+KINDS = ("CODE_INDENT", "LEADING_SPACE", "SPACE_BEFORE_TAB")
+WHOLE_FILE = {"CODE_INDENT": "are indented with spaces where the kernel uses tabs",
+              "LEADING_SPACE": "start a statement with spaces instead of a tab",
+              "SPACE_BEFORE_TAB": "have a space before a tab"}
+ONE_LINE = {"CODE_INDENT": "is indented with spaces where the kernel uses tabs",
+            "LEADING_SPACE": "starts a statement with spaces instead of a tab",
+            "SPACE_BEFORE_TAB": "has a space before a tab"}
 
 
 def _reports(found: list, hunk, new_file: bool):
@@ -172,9 +181,14 @@ def _reports(found: list, hunk, new_file: bool):
                 continue
         runs.append([item])
     if new_file and len(found) >= WHOLE_FILE_LINES and len(runs) >= WHOLE_FILE_RUNS:
-        first = found[0]
-        yield Report(f"{len(found)} lines of this new file use spaces where the kernel uses tabs (first here)",
-                     line=first[0].new, hint="re-indent the file with tabs (eight columns each)", checkpatch=first[3])
+        # Said once per kind of fault, naming every line it covers (checkpatch's format lists them).
+        for kind in sorted({item[3] for item in found}, key=KINDS.index):
+            lines = [item[0].new for item in found if item[3] == kind]
+            what = WHOLE_FILE[kind] if len(lines) > 1 else ONE_LINE[kind]
+            yield Report(f"{len(lines)} lines of this new file {what} (first here)" if len(lines) > 1
+                         else f"a line of this new file {what}", line=lines[0],
+                         hint="re-indent the file with tabs (eight columns each)", checkpatch=kind,
+                         also=tuple(lines[1:]))
         return
     for run in runs:
         x, message, hint, kind = run[0]
@@ -207,9 +221,12 @@ def _indentation(text: str, stripped: str, previous: str | None, kconfig: bool,
     spaces = len(indent)
     if indent.strip(" ") or stripped.startswith(("#", "/*", "//")) or LABEL.match(stripped):
         return None   # tabs in it; a preprocessor line, a comment, a label
-    if previous is not None and STATEMENT_END.search(previous) and not previous.endswith("\\"):
-        return (f"statement indented with {spaces} space{'s' if spaces > 1 else ''} instead of a tab",
-                "indent with tabs", "LEADING_SPACE")
+    plural = "s" if spaces > 1 else ""
+    if previous is not None and previous.endswith("\\"):
+        # A macro's body: the `#define` takes eight columns, so a few spaces align with nothing.
+        return f"macro body indented with {spaces} space{plural} instead of a tab", "indent with tabs", "LEADING_SPACE"
+    if stripped == "{" or previous is not None and STATEMENT_END.search(previous):
+        return f"statement indented with {spaces} space{plural} instead of a tab", "indent with tabs", "LEADING_SPACE"
     return None
 
 
@@ -223,6 +240,30 @@ def _alignment(text: str) -> tuple[str, str, str] | None:
     if '"' in before or "'" in before or "/*" in before or "//" in before:
         return None
     return ("space before a tab", "remove the space: align with tabs only", "SPACE_BEFORE_TAB")
+
+
+def _code(stripped: str) -> str:
+    """The line without a comment that ends it: `int x;\t/* the x */` is `int x;`."""
+    quote = None
+    k = 0
+    while k < len(stripped):
+        c = stripped[k]
+        if quote:
+            if c == "\\":
+                k += 1
+            elif c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif stripped.startswith("//", k):
+            return stripped[:k].rstrip()
+        elif stripped.startswith("/*", k):
+            end = stripped.find("*/", k + 2)
+            if end < 0:
+                return stripped[:k].rstrip()
+            stripped = stripped[:k] + " " + stripped[end + 2:]
+        k += 1
+    return stripped.rstrip()
 
 
 def _comment_state(stripped: str, inside: bool) -> bool:
