@@ -348,6 +348,8 @@ def _loose(c: Unit, r: Unit) -> int | None:
 
 ENCODED = "encoded mail: checkpatch read the quoted-printable or base64 text undecoded"
 UNCHANGED = "unchanged line: reviewbot judges only the lines a patch adds"
+SIBLING = ("one fault, one finding: reviewbot reports the line under another type of the same rule "
+           "(checkpatch reports eight leading spaces as CODE_INDENT and LEADING_SPACE)")
 EXCEPTIONS_FILE = Path(__file__).resolve().parent / "checkpatch-exceptions.tsv"
 
 
@@ -377,12 +379,18 @@ def read_exceptions(text: str) -> list[Exception_]:
 
 
 def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iterable[Exception_],
-           text=lambda u: "") -> None:
+           text=lambda u: "", rbs: Iterable[Unit] = (), mapping: dict[str, list[str]] | None = None) -> None:
     """Set `excuse` on each of one patch's checkpatch units that reviewbot did not find, when it
     is a case reviewbot leaves alone on purpose: an encoded mail (checkpatch reads it undecoded),
     a line the patch did not add (`added`: the mail lines of its `+` lines), or a documented
-    exception (`text(u)` gives the unit's line, for the exception's line pattern)."""
+    exception (`text(u)` gives the unit's line, for the exception's line pattern).  Also when
+    reviewbot reported the same line under another checkpatch type of a rule that maps this
+    type too (`rbs`: the patch's reviewbot units; `mapping`: type -> rule ids)."""
     exceptions = list(exceptions)
+    on_line: dict[int, set[str]] = defaultdict(set)
+    for r in rbs:
+        if r.mail_line is not None and r.rule and (not r.preexisting):
+            on_line[r.mail_line].add(r.rule)
     for u in cps:
         if u.matched:
             continue
@@ -390,6 +398,8 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
             u.excuse = ENCODED
         elif u.line is not None and u.mail_line not in added:
             u.excuse = UNCHANGED
+        elif mapping and on_line.get(u.mail_line, set()) & set(mapping.get(u.type, ())):
+            u.excuse = SIBLING
         else:
             line = text(u)
             for e in exceptions:
@@ -767,7 +777,7 @@ def compare(args) -> tuple[dict, int]:
                 untyped[f.rule] += 1
         match_patch(c, r, args.slack, args.show_preexisting)
         excuse(c, added_mail_lines(data, layout), bool(enc), exceptions,
-               lambda u, path=path: _patch_text(path, u.mail_line, cache))
+               lambda u, path=path: _patch_text(path, u.mail_line, cache), r, mapping)
         all_cp += c
         all_rb += r
     for r in all_rb:   # a type only a Report(checkpatch=...) names is mapped too
@@ -870,8 +880,8 @@ def print_text(r: dict, top: int) -> None:
     for e in c["errors"][:10]:
         out(f"checkpatch:  {e}\n")
 
-    moved = ("'moved': on code the patch only moves, which reviewbot does not blame (--show-preexisting "
-             "counts it as found)" if not r["show_preexisting"] else "findings on moved code count as found")
+    moved = ("'moved': what reviewbot finds but does not show as the author's doing: code the patch only "
+             "moves, or a fault the line it replaces already had (--show-preexisting counts it as found)" if not r["show_preexisting"] else "findings on moved code count as found")
     out(f"\nMapped checkpatch types.  Units (one per patch, type and line) checkpatch reports; {moved}; found by "
         f"both (of which 'near': within {r['slack']} line(s), or at file or mail level); only by checkpatch; "
         f"only by reviewbot.\nrecall = both / (both + only-cp); per-file = share of the files (or mails) with "

@@ -171,6 +171,7 @@ def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None
         checkpatch_type=(report.checkpatch if report.checkpatch is not None
                          else (rule.meta.checkpatch[0] if rule.meta.checkpatch else None)) or None,
         also=also,
+        preexisting=report.preexisting,
     )
 
 

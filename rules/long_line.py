@@ -6,9 +6,10 @@ multiple of eight; the limit is the option `max-line-length`).  Left alone:
 a line whose excess is a string literal (the column past the limit is inside
 the string, or only the string's closing `,`, `)` or `;` follow it), a line
 with a URL, a table row on one line (`{ USB_DEVICE(...) },`), `EFI_GUID()` and
-`DEFINE_PER_CPU()` lines (as checkpatch), a line that replaces one that was
-already over the limit (and is not much longer), and lines among unchanged
-ones that are as long (the file's way).  A comment that runs past the limit
+`DEFINE_PER_CPU()` lines (as checkpatch).  A line that replaces one that was
+already over the limit (and is not much longer), or stands among unchanged
+ones that are as long (the file's way), is reported as pre-existing: counted,
+and shown only with `--show-preexisting`, as moved code is.  A comment that runs past the limit
 is reported as such: it can be rewrapped.  Device trees are not checked: their
 long lines are node names, binding constants and phandles with their
 specifiers five or more levels deep, which cannot be broken, or a compatible
@@ -151,14 +152,14 @@ def check(ctx):
     if _exempt(text, limit):
         return
     where = _where(text, limit)
-    if _was_long(ctx.hunk, ctx.line, limit):
-        return   # it was that long before the patch
-    if any(x.kind == " " and _over(x.text, limit) and not _exempt(x.text, limit) for x in ctx.hunk.lines):
-        return   # the code around it has lines as long: the file's way
+    # Not the author's doing (shown only with --show-preexisting): the line replaces one that was
+    # that long already, or the code around it has lines as long (the file's way).
+    before = _was_long(ctx.hunk, ctx.line, limit) or any(
+        x.kind == " " and _over(x.text, limit) and not _exempt(x.text, limit) for x in ctx.hunk.lines)
     width = _width(text)
     if where == "comment":
         yield Report(f"comment runs to column {width}, past the {limit}-column limit", line=ctx.line.new,
-                     hint="rewrap the comment", checkpatch="LONG_LINE_COMMENT")
+                     hint="rewrap the comment", checkpatch="LONG_LINE_COMMENT", preexisting=before)
     else:
         yield Report(f"line is {width} columns long (limit {limit})", line=ctx.line.new,
-                     hint="break it after an argument or operator, or simplify the expression")
+                     hint="break it after an argument or operator, or simplify the expression", preexisting=before)

@@ -10,8 +10,10 @@ tab.  A new file indented with spaces throughout is said once per kind of
 fault, naming every line.
 Spaces after the tabs that align a continuation line with an open parenthesis
 are fine, and so is Kconfig help text (a tab and two spaces).  The text of
-block comments is left alone, and so is a hunk whose unchanged lines are
-indented with spaces too (the file already does it).  Whitespace is not judged
+block comments is left alone.  A line that replaces one with the same fault,
+or in a hunk whose unchanged lines are indented with spaces too (the file
+already does it), is reported as pre-existing: counted, and shown only with
+`--show-preexisting`, as moved code is.  Whitespace is not judged
 where it cannot be trusted: a hunk mended on the way in, or a web archive's
 copy.
 
@@ -106,13 +108,14 @@ def check(ctx):
         return   # the common case, first: no added line has a space in its indentation, or before a tab
     kconfig = _kconfig(ctx.file.path)
     context = [x.text for x in hunk.lines if x.kind == " " and x.text.strip() and not x.text.lstrip().startswith("*")]
-    if any(_problem(INDENT.match(t).group(0), kconfig) for t in context):
-        return   # the file is indented with spaces here already: not this patch's doing
+    # The file is indented with spaces here already: not this patch's doing (reported as pre-existing,
+    # shown only with --show-preexisting).
+    file_does_it = any(_problem(INDENT.match(t).group(0), kconfig) for t in context)
     # (a few leading spaces on an unchanged line: the file uses them, leave that kind alone)
     leading_ok = any(t[:1] == " " for t in context)
     aligned_ok = any(" \t" in t.lstrip(" \t") for t in context)   # and spaces before tabs in the alignment
     replaced = _replaced(hunk)
-    found = []   # (line, message, hint, checkpatch type) in order
+    found = []   # (line, message, hint, checkpatch type, pre-existing) in order
     in_comment = False
     previous = None   # the last line of code before this one in the post-image
     for x in hunk.post_image:
@@ -125,12 +128,12 @@ def check(ctx):
         if x.kind == "+" and not starts_in_comment and not stripped.startswith("*"):
             problem = _judge(text, stripped, previous, kconfig, leading_ok, aligned_ok)
             old = replaced.get(x.new)
-            if problem is not None and old is not None:
+            before = file_does_it
+            if problem is not None and old is not None and not before:
                 was = _judge(old, old.strip(), previous, kconfig, leading_ok, aligned_ok)
-                if was is not None and was[2] == problem[2]:
-                    problem = None   # the line it replaces had the same fault: the file's, not the patch's
+                before = was is not None and was[2] == problem[2]   # the line it replaces had the same fault
             if problem is not None:
-                found.append((x, *problem))
+                found.append((x, *problem, before))
         if not starts_in_comment and not stripped.startswith(("*", "/*", "//")):
             previous = _code(stripped)
     yield from _reports(found, hunk, ctx.file.status == "added")
@@ -176,7 +179,7 @@ def _reports(found: list, hunk, new_file: bool):
         if runs:
             last = runs[-1][-1]
             between = image[index[last[0].new] + 1:index[item[0].new]]
-            if last[3] == item[3] and all(not y.text.strip() for y in between):
+            if last[3:] == item[3:] and all(not y.text.strip() for y in between):
                 runs[-1].append(item)
                 continue
         runs.append([item])
@@ -191,14 +194,15 @@ def _reports(found: list, hunk, new_file: bool):
                          also=tuple(lines[1:]))
         return
     for run in runs:
-        x, message, hint, kind = run[0]
+        x, message, hint, kind, before = run[0]
         if len(run) == 1:
-            yield Report(message, line=x.new, hint=hint, checkpatch=kind)
+            yield Report(message, line=x.new, hint=hint, checkpatch=kind, preexisting=before)
         else:
             what = {"SPACE_BEFORE_TAB": "have a space before a tab",
                     "LEADING_SPACE": "are statements indented with spaces instead of a tab"}.get(
                         kind, "are indented with spaces instead of tabs")
-            yield Report(f"{len(run)} lines {what}", line=x.new, end_line=run[-1][0].new, hint=hint, checkpatch=kind)
+            yield Report(f"{len(run)} lines {what}", line=x.new, end_line=run[-1][0].new, hint=hint, checkpatch=kind,
+                         preexisting=before)
 
 
 def _judge(text: str, stripped: str, previous: str | None, kconfig: bool, few_spaces_ok: bool,

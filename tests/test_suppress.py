@@ -121,3 +121,37 @@ def test_reviewbot_ignore_naming_no_rule_is_a_notice():
         b"Signed-off-by: Song Chen", b"Reviewbot-ignore: no-such-rule\nSigned-off-by: Song Chen", 1)
     run = run_cli("check", "--no-tree", "-", stdin=data)
     assert "Reviewbot-ignore names no rule: no-such-rule" in run.out
+
+
+LONG_BEFORE = "\tfoo_register_the_device_with_a_long_name(dev, FOO_FLAG_ONE | FOO_FLAG_TWO, &foo_ops, priv, NULL);"
+REPLACED = f"""From: A <a@example.org>
+Subject: [PATCH] foo: strscpy
+
+Signed-off-by: A <a@example.org>
+---
+diff --git a/drivers/foo/foo.c b/drivers/foo/foo.c
+--- a/drivers/foo/foo.c
++++ b/drivers/foo/foo.c
+@@ -10,3 +10,3 @@ static int foo_probe(struct device *dev)
+ 	int ret;
+-{LONG_BEFORE}
++{LONG_BEFORE.replace("NULL", "name")}
+         return ret;
+""".encode()
+
+
+def test_a_fault_the_replaced_line_already_had_is_preexisting_not_gone():
+    args = ("check", "--no-config", "--no-tree", "--select", "long-line,space-indentation", "--format", "json")
+    hidden = json.loads(run_cli(*args, "-", stdin=REPLACED).out)["patches"][0]
+    assert hidden["findings"] == [] and hidden["not_shown"]["preexisting"] == 1
+    shown = json.loads(run_cli(*args, "--show-preexisting", "-", stdin=REPLACED).out)["patches"][0]
+    assert [(f["rule"], f["line"], f["preexisting"]) for f in shown["findings"]] == [("long-line", 11, True)]
+
+
+def test_indentation_the_file_already_uses_is_preexisting():
+    data = REPLACED.replace(b"+\tfoo_register", b"+        ret = 0;\n+\tfoo_register").replace(b"+10,3", b"+10,4")
+    args = ("check", "--no-config", "--no-tree", "--select", "space-indentation", "--format", "json")
+    hidden = json.loads(run_cli(*args, "-", stdin=data).out)["patches"][0]
+    assert hidden["findings"] == [] and hidden["not_shown"]["preexisting"] == 1
+    shown = json.loads(run_cli(*args, "--show-preexisting", "-", stdin=data).out)["patches"][0]
+    assert [(f["rule"], f["line"], f["preexisting"]) for f in shown["findings"]] == [("space-indentation", 11, True)]

@@ -425,3 +425,17 @@ def test_misses_are_excused_only_for_a_stated_reason():
     mail = _cp("BAD_FIXES_TAG", 2)
     vs.excuse([mail], added, True, [])
     assert mail.excuse == vs.ENCODED
+
+
+def test_a_line_reported_under_a_sibling_type_of_the_same_rule_is_excused():
+    data = b"Subject: x\n\n---\ndiff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1,1 +1,2 @@\n ctx;\n+        new;\n"
+    added = vs.added_mail_lines(data, vs.patch_layout(data))
+    leading, code = _cp("LEADING_SPACE", 9, "a.c", 2), _cp("CODE_INDENT", 9, "a.c", 2)
+    found = _rb("CODE_INDENT", 9, "a.c", 2, rule="space-indentation")
+    vs.match([leading, code], [found])
+    mapping = {"CODE_INDENT": ["space-indentation"], "LEADING_SPACE": ["space-indentation"], "BRACES": ["other"]}
+    other = _cp("BRACES", 9, "a.c", 2)
+    vs.excuse([leading, code, other], added, False, [], rbs=[found], mapping=mapping)
+    assert code.matched == "exact" and code.excuse is None
+    assert leading.excuse == vs.SIBLING
+    assert other.excuse is None           # another rule's type on the same line is still a miss
