@@ -348,6 +348,8 @@ def _loose(c: Unit, r: Unit) -> int | None:
 
 ENCODED = "encoded mail: checkpatch read the quoted-printable or base64 text undecoded"
 UNCHANGED = "unchanged line: reviewbot judges only the lines a patch adds"
+BYTES = ("checkpatch counts bytes: the line is at most 100 characters wide, as an editor shows it, "
+         "but longer in UTF-8")
 SIBLING = ("one fault, one finding: reviewbot reports the line under another type of the same rule "
            "(checkpatch reports eight leading spaces as CODE_INDENT and LEADING_SPACE)")
 EXCEPTIONS_FILE = Path(__file__).resolve().parent / "checkpatch-exceptions.tsv"
@@ -356,25 +358,27 @@ EXCEPTIONS_FILE = Path(__file__).resolve().parent / "checkpatch-exceptions.tsv"
 @dataclass(frozen=True)
 class Exception_:
     """One documented kind of case where checkpatch is wrong or reviewbot is silent on purpose:
-    a checkpatch type, a regular expression its message must match and one the line's text must
-    match (empty: anything), and the reason (docs/checkpatch-differences.md says more)."""
+    a checkpatch type, regular expressions the file's path, checkpatch's message and the line's
+    text must match (empty: anything), and the reason (docs/checkpatch-differences.md says more)."""
 
     type: str
+    file: re.Pattern
     message: re.Pattern
     text: re.Pattern
     reason: str
 
 
 def read_exceptions(text: str) -> list[Exception_]:
-    """`type<TAB>message regex<TAB>line regex<TAB>reason` rows; `#` comments and blank lines skipped."""
+    """`type<TAB>file regex<TAB>message regex<TAB>line regex<TAB>reason` rows; `#` comments and
+    blank lines skipped."""
     out = []
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         cols = raw.split("\t")
-        if len(cols) != 4 or not cols[0] or not cols[3]:
-            raise ValueError(f"line {n}: want type, message regex, line regex, reason (tab-separated)")
-        out.append(Exception_(cols[0], re.compile(cols[1]), re.compile(cols[2]), cols[3]))
+        if len(cols) != 5 or not cols[0] or not cols[4]:
+            raise ValueError(f"line {n}: want type, file regex, message regex, line regex, reason (tab-separated)")
+        out.append(Exception_(cols[0], *(re.compile(c) for c in cols[1:4]), cols[4]))
     return out
 
 
@@ -400,12 +404,21 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
             u.excuse = UNCHANGED
         elif mapping and on_line.get(u.mail_line, set()) & set(mapping.get(u.type, ())):
             u.excuse = SIBLING
+        elif u.type.startswith("LONG_LINE") and u.line is not None and _bytes_only(text(u)[1:]):
+            u.excuse = BYTES
         else:
             line = text(u)
             for e in exceptions:
-                if e.type == u.type and e.message.search(u.message) and e.text.search(line):
+                if (e.type == u.type and e.file.search(u.file or "") and e.message.search(u.message)
+                        and e.text.search(line)):
                     u.excuse = e.reason
                     break
+
+
+def _bytes_only(text: str, limit: int = 100) -> bool:
+    """Over the limit in UTF-8 bytes (as checkpatch counts), not in characters (as an editor shows)."""
+    wide = text.expandtabs(8)
+    return len(wide) <= limit < len(wide.encode("utf-8"))
 
 
 def added_mail_lines(data: bytes, layout: list[tuple[str | None, int | None]]) -> set[int]:

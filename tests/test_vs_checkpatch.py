@@ -398,12 +398,12 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
 
 
 def test_exceptions_file_rows_and_errors():
-    rows = vs.read_exceptions("# comment\n\nLONG_LINE_STRING\t\t\tstrings are not broken\n"
-                              "LONG_LINE\t^line length\t\\.dts\tdevice trees\n")
+    rows = vs.read_exceptions("# comment\n\nLONG_LINE_STRING\t\t\t\tstrings are not broken\n"
+                              "LONG_LINE\t\\.dtsi?$\t^line length\t\tdevice trees\n")
     assert [(e.type, e.reason) for e in rows] == [("LONG_LINE_STRING", "strings are not broken"),
                                                   ("LONG_LINE", "device trees")]
     with pytest.raises(ValueError, match="line 1"):
-        vs.read_exceptions("LONG_LINE\tonly two columns\n")
+        vs.read_exceptions("LONG_LINE\tonly\tthree columns\n")
     shipped = vs.read_exceptions(vs.EXCEPTIONS_FILE.read_text())   # the shipped table parses
     assert all(e.reason for e in shipped)
 
@@ -416,12 +416,15 @@ def test_misses_are_excused_only_for_a_stated_reason():
     on_context, on_added, documented, found = (_cp("LONG_LINE", 8, "a.c", 1), _cp("LONG_LINE", 9, "a.c", 2),
                                                _cp("LONG_LINE_STRING", 9, "a.c", 2), _cp("BRACES", 9, "a.c", 2))
     found.matched = "exact"
-    rows = vs.read_exceptions("LONG_LINE_STRING\t\t^new\tstrings are not broken\n")
+    rows = vs.read_exceptions("LONG_LINE_STRING\ta\\.c\t\t^new\tstrings are not broken\n")
     vs.excuse([on_context, on_added, documented, found], added, False, rows, lambda u: "new;")
     assert on_context.excuse == vs.UNCHANGED
     assert on_added.excuse is None        # a real miss stays a miss
     assert documented.excuse == "strings are not broken"
     assert found.excuse is None
+    utf8 = _cp("LONG_LINE_COMMENT", 9, "a.c", 2)
+    vs.excuse([utf8], added, False, [], lambda u: "+\t/* " + "é" * 80 + " */")
+    assert utf8.excuse == vs.BYTES
     mail = _cp("BAD_FIXES_TAG", 2)
     vs.excuse([mail], added, True, [])
     assert mail.excuse == vs.ENCODED
