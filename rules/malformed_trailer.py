@@ -25,10 +25,12 @@ written:
   ("<subject>")`: a short or upper-case hash, the word `commit`, a URL, a
   missing or unclosed `("...")`, a tag wrapped over two lines.
 
-On a web archive's copy, whose page may have eaten `<address>` as HTML,
-only the tag names and `Fixes:` are checked.  `Reviewbot-ignore:` and tags
-this rule does not know (`Link:`, `Closes:`, `Generated-by:`, ...) are left
-alone.
+On a web archive's copy, whose page may have eaten `<address>` as HTML
+and changed the indentation, only the tag names, their order and `Fixes:`
+are checked.  `Reviewbot-ignore:` and tags this rule does not know
+(`Link:`, `Closes:`, `Generated-by:`, ...) are left alone, and so is a
+`Fixes:` hash longer than 12 digits (the Fixes checks of linux-next and
+netdev ask for at least 12).
 
 ## Why is this bad?
 
@@ -258,7 +260,7 @@ def check(ctx):
     archive = message.kind == "archive"
     lines = commit_lines(message)
     seen: set[tuple[str, str]] = set()
-    for row, line in _indented_sign_offs(lines):
+    for row, line in () if archive else _indented_sign_offs(lines):   # an archive's indentation is its own
         yield Report("'Signed-off-by:' is indented, so git does not read it as a tag", mail_line=row,
                      hint=f"start the line with the tag: '{line.strip()}'", checkpatch="BAD_SIGN_OFF")
     for k, (row, line) in enumerate(lines):
