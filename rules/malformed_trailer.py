@@ -29,8 +29,8 @@ On a web archive's copy, whose page may have eaten `<address>` as HTML
 and changed the indentation, only the tag names, their order and `Fixes:`
 are checked.  `Reviewbot-ignore:` and tags this rule does not know
 (`Link:`, `Closes:`, `Generated-by:`, ...) are left alone, and so is a
-`Fixes:` hash longer than 12 digits (the Fixes checks of linux-next and
-netdev ask for at least 12).
+`Fixes:` hash longer than 12 digits (linux-next's Fixes check asks for
+"at least 12 digits", and git's core.abbrev may give 13 or more).
 
 ## Why is this bad?
 
