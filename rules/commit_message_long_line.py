@@ -2,7 +2,7 @@
 ## What it does
 
 Flags a commit message with lines longer than 75 columns, once per patch, on
-the first such line.  Lines that cannot or should not be wrapped are left
+the first such line, naming the others.  Lines that cannot or should not be wrapped are left
 alone: quoted logs and code (indented lines, `[   12.345678]` kernel log
 lines and the `Call Trace:` / register dump block they start, compiler and
 checker output such as `drivers/foo.c:12:3: warning: ...`, `make: ***`,
@@ -182,4 +182,5 @@ def check(ctx):
         f"commit message line is {width} columns long, more than {limit}{more}",
         mail_line=row,
         hint=f"wrap the commit message at {limit} columns; indent quoted logs and code instead of wrapping them",
+        also=tuple(r for r, _ in long_lines[1:]),
     )

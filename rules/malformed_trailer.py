@@ -12,14 +12,25 @@ written:
 - one of those tags misspelt (`Signed-of-by:`, `Sighed-off-by:`), in the
   wrong case (`Signed-Off-By:`), without a space after the colon, or
   repeated word for word;
+- tags other projects use where the kernel has its own: `Co-authored-by:`
+  (GitHub's; the kernel writes `Co-developed-by:` and the co-author's
+  `Signed-off-by:`) and `Submitted-by:` (the sender's `Signed-off-by:` says
+  who submitted);
+- a `Co-developed-by:` that is not immediately followed by the same
+  person's `Signed-off-by:`;
+- a `Signed-off-by:` indented with the rest of a pasted message, when the
+  message has no sign-off at the start of a line: git does not read it as a
+  trailer;
 - a `Fixes:` tag that is not `Fixes: <12 or more hex digits of the SHA-1>
   ("<subject>")`: a short or upper-case hash, the word `commit`, a URL, a
   missing or unclosed `("...")`, a tag wrapped over two lines.
 
-On a web archive's copy, whose page may have eaten `<address>` as HTML,
-only the tag names and `Fixes:` are checked.  `Reviewbot-ignore:` and tags
-this rule does not know (`Link:`, `Closes:`, `Generated-by:`, ...) are left
-alone.
+On a web archive's copy, whose page may have eaten `<address>` as HTML
+and changed the indentation, only the tag names, their order and `Fixes:`
+are checked.  `Reviewbot-ignore:` and tags this rule does not know
+(`Link:`, `Closes:`, `Generated-by:`, ...) are left alone, and so is a
+`Fixes:` hash longer than 12 digits (linux-next's Fixes check asks for
+"at least 12 digits", and git's core.abbrev may give 13 or more).
 
 ## Why is this bad?
 
@@ -85,7 +96,9 @@ index 1111111..2222222 100644
 - Documentation/process/submitting-patches.rst, "Sign your work", "Using
   Reported-by:, Tested-by:, Reviewed-by:, Suggested-by: and Fixes:"
 - checkpatch.pl: BAD_SIGN_OFF ("Non-standard signature", "Unrecognized email
-  address", "Space required after Signed-off-by:", "Duplicate signature"),
+  address", "Space required after Signed-off-by:", "Duplicate signature",
+  "Do not use whitespace before Signed-off-by:", "Co-developed-by: must be
+  immediately followed by Signed-off-by:"),
   BAD_FIXES_TAG ("Please use correct Fixes: style 'Fixes: <12+ chars of
   sha1> (\\"<title line>\\")'")
 """
@@ -108,6 +121,14 @@ _OTHER_TAGS = frozenset(
     "co-authored-by helped-by inspired-by based-on-patch-by noticed-by found-by diagnosed-by "
     "suggested-and-acked-by acked-and-tested-by signed-off-by reported-by tested-by".split()
 )
+# Tags of other projects, for which the kernel has its own.
+_FOREIGN_TAGS = {
+    "co-authored-by": ("is GitHub's tag, not the kernel's",
+                       "write 'Co-developed-by: Name <address>' followed by that person's 'Signed-off-by:'"),
+    "submitted-by": ("is not a tag the kernel uses: the sender's Signed-off-by: says who submitted the patch",
+                     "write 'Signed-off-by: Name <address>'"),
+}
+_INDENTED_SOB = re.compile(r"^\s+signed-off-by:", re.IGNORECASE)
 _TAG_LINE = re.compile(r"^([A-Za-z][A-Za-z-]*-[Bb][Yy])(\s*):(\s*)(.*?)\s*$")
 _NO_COLON_TAGS = ("signed-off-by ", "co-developed-by ", "reviewed-by ", "acked-by ", "tested-by ")
 _NO_COLON = re.compile(r"^[\w-]+\s+[^:<>]*<[^<>\s]+@[^<>\s]+>\s*$")
@@ -192,6 +213,45 @@ def _fixes_problem(value: str, next_line: str) -> str | None:
     return "is not in the standard form"
 
 
+def _person(value: str) -> tuple[str, str]:
+    """(name, address) of `Name <address>` or of a bare address, folded for comparison."""
+    m = _PERSON.match(value)
+    if m:
+        return " ".join(m.group("name").strip(" \"'").split()).casefold(), m.group("address").lower()
+    if "@" in value and " " not in value.strip():
+        return "", value.strip().strip("<>").lower()
+    return " ".join(value.split()).casefold(), ""
+
+
+def _same_person(a: str, b: str) -> bool:
+    (name_a, address_a), (name_b, address_b) = _person(a), _person(b)
+    return bool(address_a and address_a == address_b) or bool(name_a and name_a == name_b)
+
+
+def _is_sign_off(line: str) -> bool:
+    """A sign-off at the start of a line, spelt right or not."""
+    m = _TAG_LINE.match(line)
+    if m:
+        return m.group(1).lower() == "signed-off-by" or canonical_tag(m.group(1)) == "Signed-off-by"
+    return line[:14].lower() == "signed-off-by "
+
+
+def _indented_sign_offs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The indented `Signed-off-by:` lines of the message's last paragraph, when no sign-off
+    starts a line: a message pasted with its indentation (from `git show`), whose tags git
+    does not read.  (A quoted commit's sign-off inside the message is followed by the
+    author's own, and is left alone.)"""
+    if any(line and line[0] not in " \t" and _is_sign_off(line) for _, line in lines):
+        return []
+    end = len(lines)
+    while end and not lines[end - 1][1].strip():
+        end -= 1
+    start = end
+    while start and lines[start - 1][1].strip():
+        start -= 1
+    return [(row, line) for row, line in lines[start:end] if _INDENTED_SOB.match(line)]
+
+
 @rule("malformed-trailer", severity="warning", scope="mail", checkpatch=("BAD_SIGN_OFF", "BAD_FIXES_TAG"))
 def check(ctx):
     message = ctx.message
@@ -200,6 +260,9 @@ def check(ctx):
     archive = message.kind == "archive"
     lines = commit_lines(message)
     seen: set[tuple[str, str]] = set()
+    for row, line in () if archive else _indented_sign_offs(lines):   # an archive's indentation is its own
+        yield Report("'Signed-off-by:' is indented, so git does not read it as a tag", mail_line=row,
+                     hint=f"start the line with the tag: '{line.strip()}'", checkpatch="BAD_SIGN_OFF")
     for k, (row, line) in enumerate(lines):
         if not line or line[0] in " \t>":
             continue
@@ -226,6 +289,9 @@ def check(ctx):
             if canonical is not None:
                 yield Report(f"'{name}:' looks like a misspelt '{canonical}:'", mail_line=row,
                              hint=f"write '{canonical}: {value}'", checkpatch="BAD_SIGN_OFF")
+            elif lowered in _FOREIGN_TAGS:
+                why, hint = _FOREIGN_TAGS[lowered]
+                yield Report(f"'{name}:' {why}", mail_line=row, hint=hint, checkpatch="BAD_SIGN_OFF")
             continue
         if name != canonical:
             yield Report(f"'{name}:' is written '{canonical}:'", mail_line=row,
@@ -245,3 +311,11 @@ def check(ctx):
             yield Report(f"'{canonical}: {value}' appears twice", mail_line=row,
                          hint="drop the repeated tag", checkpatch="BAD_SIGN_OFF")
         seen.add(key)
+        if lowered == "co-developed-by":
+            following = lines[k + 1][1] if k + 1 < len(lines) else ""
+            m = _TAG_LINE.match(following)
+            if not (m and _is_sign_off(following) and _same_person(value, m.group(4))):
+                yield Report(f"'Co-developed-by: {value}' is not immediately followed by that person's "
+                             "Signed-off-by:", mail_line=row,
+                             hint=f"put 'Signed-off-by: {value}' on the line after it "
+                                  "(Documentation/process/submitting-patches.rst)", checkpatch="BAD_SIGN_OFF")
