@@ -1,20 +1,35 @@
 """
 ## What it does
 
-Flags a block whose declarations at the top are followed directly, on the next
-line, by a statement, when the patch added either side of that boundary.
-Declaration macros (`DECLARE_BITMAP()`, `DEFINE_MUTEX()`, `LIST_HEAD()`,
-`XA_STATE()` and the like) count as declarations; a comment, a label or a
-preprocessor line between the two is left alone, and so is `CLASS()`, which
-kernel code writes on either side of the blank line.  When the old code
-already had a statement right after the unchanged declarations, the patch is
-not blamed for it.
+Flags a missing blank line where declarations end, when the patch added
+either side of that boundary:
+
+- in a block, the declarations at its top followed directly, on the next
+  line, by a statement.  Declaration macros (`DECLARE_BITMAP()`,
+  `DEFINE_MUTEX()`, `LIST_HEAD()`, `XA_STATE()` and the like) count as
+  declarations, and a comment between two declarations does not end them; a
+  comment, a label or a preprocessor line between the declarations and the
+  statement is left alone, and so is `CLASS()`, which kernel code writes on
+  either side of the blank line;
+- at file level, the `}` or `};` closing a function, struct, enum or
+  initializer followed directly by more code (in a device tree, a top-level
+  node's `};` followed by the next node).  What belongs to the definition
+  above it may follow it directly: `EXPORT_SYMBOL()`, `MODULE_*()`,
+  `module_*_driver()`, initcalls, `__setup()`, `*_ATTR*()` and `*DECLARE*()`
+  macros (`IRQCHIP_DECLARE()`), `static_assert()`, and preprocessor lines
+  (`#endif`, `#define FOO_MAX (__FOO_MAX - 1)` under its enum).
+
+When the old code already had the two lines together (a statement right
+after unchanged declarations, a function right after an unchanged `}`), the
+patch is not blamed for it; and where the code around the change already
+writes definitions one under the other (pin tables pairing `foo_pins[]`
+with `foo_mux[]`), a patch following that style is left alone.
 
 ## Why is this bad?
 
-Kernel style separates a block's local variables from its code with one blank
-line so the reader sees at a glance where the declarations end.  checkpatch.pl
-warns about it on every patch that breaks it.
+Kernel style separates a block's local variables from its code, and one
+definition from the next, with one blank line, so the reader sees at a
+glance where each ends.  checkpatch.pl warns about both.
 
 ## Example
 
@@ -39,15 +54,21 @@ void f(void)
 
 ## References
 
-- Documentation/process/coding-style.rst
-- checkpatch.pl: LINE_SPACING ("Missing a blank line after declarations")
+- Documentation/process/coding-style.rst, section 6 ("In source files,
+  separate functions with one blank line. If the function is exported, the
+  EXPORT macro for it should follow immediately after the closing function
+  brace line.")
+- checkpatch.pl: LINE_SPACING ("Missing a blank line after declarations", and
+  with --strict "Please use a blank line after function/struct/union/enum
+  declarations")
+- Documentation/devicetree/bindings/dts-coding-style.rst (nodes apart)
 """
 
 from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import call_name, walk
+from reviewbot.csyntax import broken, call_name, walk
 from reviewbot.ruleapi import Report, rule
 
 # checkpatch's $declaration_macros, plus the iterator states and options that kernel
@@ -72,6 +93,24 @@ SKIP = frozenset({"comment", "preproc_call", "preproc_if", "preproc_ifdef", "pre
 # `CLASS(fd, f)(fd);` declares `f`, but kernel code writes it both among the
 # declarations and as the first statement: neither side of it is judged.
 AMBIGUOUS = frozenset({"CLASS"})
+
+# `}` or `};` alone at the start of a line: the end of a function, struct, enum or
+# initializer at file level (checkpatch reads it the same way).
+CLOSING = re.compile(r"^};?[ \t]*$")
+# What kernel code writes right under the definition it belongs to (checkpatch's list, and
+# the registration macros of the same kind): `EXPORT_SYMBOL(f);`, `module_init(f);`,
+# `static DEVICE_ATTR_RW(x);`, `IRQCHIP_DECLARE(...)`, `static DEFINE_SIMPLE_DEV_PM_OPS(...)`,
+# `static DECLARE_DELAYED_WORK(w, handler);`, `#endif`, `#define N ARRAY_SIZE(t)`,
+# `static_assert(sizeof(struct s) == 8);`, a second `}` (`extern "C"`).
+ATTACHED = re.compile(
+    r"(?:EXPORT_|early_param|core_param|ALLOW_ERROR_INJECTION|NOKPROBE_SYMBOL|STACK_FRAME_NON_STANDARD|__setup"
+    r"|__exitcall|(?i:module_)|[a-z_]*init[a-z_]*\s*\(|(?:static\s+)?(?:[A-Z_]*ATTR|[A-Z0-9_]*DECLARE|DEFINE_"
+    r"|[A-Z_]*PM_OPS\b)"
+    r"|builtin_\w*driver|KUNIT_|(?:_S|s)tatic_assert|#|}|\)|//|/\*.*\*/\s*$)")
+# The start of an initialized table: `static const struct regmap_range foo_ranges[] = {`.
+TABLE = re.compile(r"=\s*\{\s*$")
+# Code that can only be inside a function: the `}` before it was misplaced, not the end of one.
+STATEMENT = re.compile(r"(?:if|else|for|while|do|switch|case|default|return|goto|break|continue)\b|\w+:(?!:)")
 
 
 def _callee(node) -> str | None:
@@ -141,9 +180,24 @@ def _blocks(root):
             yield items
 
 
-@rule("missing-blank-after-declarations", severity="warning", scope="hunk", paths=("*.c", "*.h"),
-      checkpatch=("LINE_SPACING",))
+@rule("missing-blank-after-declarations", severity="warning", scope="hunk",
+      paths=("*.c", "*.h", "*.dts", "*.dtsi"), checkpatch=("LINE_SPACING",))
 def check(ctx):
+    device_tree = ctx.file.path.endswith((".dts", ".dtsi"))
+    if not ctx.hunk.repaired:   # (collapsed indentation puts every `}` at the start of its line)
+        yield from _after_definitions(ctx.hunk, device_tree)
+    if not device_tree:
+        yield from _after_declarations(ctx)
+
+
+def _iterator_macro(items, k) -> bool:
+    """`list_for_each_entry(...) {`: a statement tree-sitter reads as a call missing its `;`."""
+    item = items[k]
+    return (item.type == "expression_statement" and not broken(item) and k + 1 < len(items)
+            and items[k + 1].type == "compound_statement" and items[k + 1].start_point.row == item.end_point.row)
+
+
+def _after_declarations(ctx):
     view = ctx.view
     for items in _blocks(view.root):
         last_decl = None
@@ -156,9 +210,11 @@ def check(ctx):
                 # (an unknown `FOO_STATE(x, ...);` followed by declarations is one of them)
                 last_decl = item
                 continue
+            if item.type == "comment":
+                continue   # between declarations; one between them and the first statement keeps them apart
             if item.type in SKIP or last_decl is None:
                 break
-            if (item.has_error and item.type not in KEYWORD_STATEMENTS) \
+            if (item.has_error and item.type not in KEYWORD_STATEMENTS and not _iterator_macro(items, k)) \
                     or item.start_point.row != last_decl.end_point.row + 1:
                 break
             if item.type in ("compound_statement",) or CLEANUP_ALLOCATION.search(last_decl.text):
@@ -171,3 +227,59 @@ def check(ctx):
                 yield Report("missing a blank line after declarations", line=view.line_of(item),
                              hint="add an empty line between the block's declarations and its first statement")
             break
+
+
+def _glued(texts: list[str], j: int, device_tree: bool) -> bool:
+    """Would line `j`, right after a top-level `}`/`};` at `j - 1`, want a blank line between them?"""
+    text = texts[j]
+    if not text or text[0] in " \t":
+        return False   # blank, or indented: the `}` was not the end of a top-level definition
+    if device_tree:
+        return text.rstrip().endswith("{")   # the next node
+    if ATTACHED.match(text) or STATEMENT.match(text):
+        return False
+    if texts[j - 1].startswith("};") and TABLE.search(text):
+        return False   # tables written one under the other, as a group
+    if text.startswith("/*") and "*/" not in text:
+        # A comment introducing what follows it: `subsys_initcall()` may follow the
+        # function with its reason above it; what cannot be seen is not judged.
+        end = next((i for i in range(j + 1, len(texts)) if "*/" in texts[i]), len(texts))
+        return end + 1 < len(texts) and bool(texts[end + 1]) and texts[end + 1][0] not in " \t" \
+            and not ATTACHED.match(texts[end + 1])
+    return True
+
+
+def _after_definitions(hunk, device_tree: bool):
+    """`}` or `};` ending a top-level definition, and on the next line more code, not a blank line."""
+    before = [x.text for x in hunk.lines if x.kind != "+"]
+    if any(CLOSING.match(before[i - 1]) and _glued(before, i, device_tree) for i in range(1, len(before))):
+        return   # the file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`)
+    image = hunk.post_image
+    texts = [x.text for x in image]
+    for j in range(1, len(image)):
+        x, following = image[j - 1], image[j]
+        if not CLOSING.match(x.text) or not _glued(texts, j, device_tree):
+            continue
+        if following.kind == "+":
+            if x.kind == " ":
+                # The old file's line after the `}`: code there already was not this patch's doing.
+                k = _old_index(hunk, x)
+                if k + 1 < len(before) and _glued(before, k + 1, device_tree):
+                    continue
+            at = following
+        elif x.kind == "+":
+            # What stood before the following line in the old file: a `}` there too, not this patch's doing.
+            k = _old_index(hunk, following)
+            if k > 0 and CLOSING.match(before[k - 1]):
+                continue
+            at = x
+        else:
+            continue
+        what = "top-level node" if device_tree else "definition"
+        yield Report(f"missing a blank line after the end of a {what}", line=at.new,
+                     hint=f"add an empty line after the `{x.text.strip()}`")
+
+
+def _old_index(hunk, line) -> int:
+    """The index of a context line among the hunk's old-file lines."""
+    return [x for x in hunk.lines if x.kind != "+"].index(line)

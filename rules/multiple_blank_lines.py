@@ -5,7 +5,8 @@ Flags an added blank line next to another blank line, added or unchanged:
 two (or more) blank lines in a row.  A blank line that only replaces a line
 that held nothing but whitespace (a form feed, stray tabs) is not an added
 one, and a line holding a form feed is not blank.  A new file with doubled
-blank lines in five places or more gets one finding, at the first.
+blank lines in five places or more gets one finding, at the first, which
+lists the others.
 
 ## Why is this bad?
 
@@ -117,7 +118,8 @@ def check(ctx):
             found.append((run[at].new, len(run)))
     if ctx.file.status == "added" and len(found) >= WHOLE_FILE:
         yield Report(f"{len(found)} places in this new file have two or more blank lines in a row (first here)",
-                     line=found[0][0], hint="keep one blank line in each")
+                     line=found[0][0], hint="keep one blank line in each",
+                     also=tuple(line for line, _ in found[1:]))
         return
     for line, count in found:
         yield Report(f"{NUMBERS.get(count, str(count))} blank lines in a row", line=line,

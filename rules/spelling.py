@@ -9,10 +9,12 @@ digits or inner capitals), all-capital acronyms, words in quotes or
 backticks, `@params`, `s/old/new/`, URLs and email addresses, format
 specifiers, and quoted logs or tool output in the commit message are not.
 Words of one to three letters are not checked (most are abbreviations:
-`hda`, `afe`, `ser`), nor a few kernel names codespell takes for typos
-(`filp`, `iput`, `parm`, `emac`).  A word the patch also has in its code, or in lines it
+`hda`, `afe`, `ser`), except `teh`, `hte` and `adn`, which are nothing else;
+nor are a few kernel names codespell takes for typos (`filp`, `iput`,
+`parm`, `emac`).  A word the patch also has in its code, or in lines it
 removes (a patch fixing that very typo), is left alone, and so are lines
-codespell's `linux-kernel.exclude` lists and `codespell:ignore` marks.
+codespell's `linux-kernel.exclude` lists and `codespell:ignore` marks; a typo
+the patch repeats in a comment or string still counts in the commit message.
 
 ## Why is this bad?
 
@@ -63,11 +65,12 @@ from reviewbot.rules.commit_message_long_line import prose_lines
 
 _SOURCES = (".c", ".h")
 # A prose word: a capital or small letter, then three or more small ones (shorter words are
-# mostly abbreviations: hda, afe, ser), not part of an identifier, a path, a member access
+# mostly abbreviations: hda, afe, ser; only three short typos that are nothing else are
+# checked: teh, hte, adn), not part of an identifier, a path, a member access
 # (`foo.bar`, `foo->bar`), a call, an @param, a hyphenated word, a format (`%srecieve`) or
 # an escape.
 _CANDIDATE = re.compile(
-    r"(?<![\w\\%@#$&>:=/.~^|'’*-])[A-Za-z][a-z]{3,}(?![\w(@/=\[{:'’]|[.-][\w>])"
+    r"(?<![\w\\%@#$&>:=/.~^|'’*-])(?:[A-Za-z][a-z]{3,}|[Tt]eh|[Hh]te|[Aa]dn)(?![\w(@/=\[{:'’]|[.-][\w>])"
 )
 _ESCAPE = re.compile(r"\\[abfnrtv]")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -297,12 +300,20 @@ def _file_typos(fc):
 
 
 def _diff_vocabulary(files) -> frozenset[str]:
-    """Lower-case words of every line of the diff (kept, removed or added)."""
+    """Lower-case words of the diff a commit message may use as they are: every word of the
+    lines it removes (a patch fixing that very typo), and of the lines it keeps or adds,
+    except the comments and strings of C files (a typo the patch repeats there is still one)."""
     words = set()
     for fc in files:
+        source = fc.path.endswith(_SOURCES)
         for h in fc.hunks:
+            in_comment = source and _starts_in_comment([x.text for x in h.post_image])
             for x in h.lines:
-                words.update(w.lower() for w in _LETTERS.findall(x.text))
+                text = x.text
+                if source and x.kind != "-":
+                    _, code, in_comment = _split(text, in_comment)
+                    text = " ".join(code)
+                words.update(w.lower() for w in _LETTERS.findall(text))
     return frozenset(words)
 
 
