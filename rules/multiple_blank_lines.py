@@ -4,7 +4,9 @@
 Flags an added blank line next to another blank line, added or unchanged:
 two (or more) blank lines in a row.  A blank line that only replaces a line
 that held nothing but whitespace (a form feed, stray tabs) is not an added
-one, and a line holding a form feed is not blank.  A new file with doubled
+one, and a line holding a form feed is not blank: a run made only of such
+replacements was there before the patch, and is reported as pre-existing
+(shown only with `--show-preexisting`).  A new file with doubled
 blank lines in five places or more gets one finding, at the first, which
 lists the others.
 
@@ -96,7 +98,7 @@ def check(ctx):
         return   # the common case, first: no blank line added
     image = hunk.post_image
     replaced = None
-    found = []   # (new-file line to report, blank lines in the run)
+    found = []   # (new-file line to report, blank lines in the run, pre-existing)
     blank = [not x.text.strip(" \t") for x in image]
     k, n = 0, len(image)
     while k < n:
@@ -111,16 +113,21 @@ def check(ctx):
             continue
         if replaced is None:
             replaced = _replacements(hunk)
-        added = [k for k, x in enumerate(run) if x.kind == "+" and x.new not in replaced]
+        added = [k for k, x in enumerate(run) if x.kind == "+"]
+        fresh = [k for k in added if run[k].new not in replaced]
+        # Only blank lines that replace whitespace-only ones (a form feed): the run was there before,
+        # reported as pre-existing (shown with --show-preexisting).
+        before = not fresh
+        added = fresh or added
         if added:
             # the first added one after another blank line, where checkpatch puts it; else the only one
             at = next((k for k in added if k > 0), added[0])
-            found.append((run[at].new, len(run)))
+            found.append((run[at].new, len(run), before))
     if ctx.file.status == "added" and len(found) >= WHOLE_FILE:
         yield Report(f"{len(found)} places in this new file have two or more blank lines in a row (first here)",
                      line=found[0][0], hint="keep one blank line in each",
-                     also=tuple(line for line, _ in found[1:]))
+                     also=tuple(line for line, _, _ in found[1:]))
         return
-    for line, count in found:
+    for line, count, before in found:
         yield Report(f"{NUMBERS.get(count, str(count))} blank lines in a row", line=line,
-                     hint="remove one" if count == 2 else "keep one")
+                     hint="remove one" if count == 2 else "keep one", preexisting=before)

@@ -155,3 +155,28 @@ def test_indentation_the_file_already_uses_is_preexisting():
     assert hidden["findings"] == [] and hidden["not_shown"]["preexisting"] == 1
     shown = json.loads(run_cli(*args, "--show-preexisting", "-", stdin=data).out)["patches"][0]
     assert [(f["rule"], f["line"], f["preexisting"]) for f in shown["findings"]] == [("space-indentation", 11, True)]
+
+
+FORM_FEEDS = b"""From: A <a@example.org>
+Subject: [PATCH] alpha: remove ^L characters
+
+Signed-off-by: A <a@example.org>
+---
+diff --git a/arch/alpha/kernel/foo.c b/arch/alpha/kernel/foo.c
+--- a/arch/alpha/kernel/foo.c
++++ b/arch/alpha/kernel/foo.c
+@@ -10,4 +10,4 @@ static int a;
+ int b;
+ 
+-\x0c
++
+ int c;
+"""
+
+
+def test_a_blank_line_replacing_a_form_feed_is_a_preexisting_double_blank():
+    args = ("check", "--no-config", "--no-tree", "--select", "multiple-blank-lines", "--format", "json")
+    hidden = json.loads(run_cli(*args, "-", stdin=FORM_FEEDS).out)["patches"][0]
+    assert hidden["findings"] == [] and hidden["not_shown"]["preexisting"] == 1
+    shown = json.loads(run_cli(*args, "--show-preexisting", "-", stdin=FORM_FEEDS).out)["patches"][0]
+    assert [(f["line"], f["preexisting"]) for f in shown["findings"]] == [(12, True)]
