@@ -366,28 +366,32 @@ class Exception_:
     message: re.Pattern
     text: re.Pattern
     reason: str
+    next: re.Pattern | None = None   # the line after it, when the case needs it
 
 
 def read_exceptions(text: str) -> list[Exception_]:
-    """`type<TAB>file regex<TAB>message regex<TAB>line regex<TAB>reason` rows; `#` comments and
-    blank lines skipped."""
+    """`type<TAB>file regex<TAB>message regex<TAB>line regex<TAB>reason[<TAB>next line regex]` rows;
+    `#` comments and blank lines skipped."""
     out = []
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         cols = raw.split("\t")
-        if len(cols) != 5 or not cols[0] or not cols[4]:
-            raise ValueError(f"line {n}: want type, file regex, message regex, line regex, reason (tab-separated)")
-        out.append(Exception_(cols[0], *(re.compile(c) for c in cols[1:4]), cols[4]))
+        if len(cols) not in (5, 6) or not cols[0] or not cols[4]:
+            raise ValueError(f"line {n}: want type, file regex, message regex, line regex, reason and "
+                             "optionally a next-line regex (tab-separated)")
+        follow = re.compile(cols[5]) if len(cols) == 6 and cols[5] else None
+        out.append(Exception_(cols[0], *(re.compile(c) for c in cols[1:4]), cols[4], follow))
     return out
 
 
 def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iterable[Exception_],
-           text=lambda u: "", rbs: Iterable[Unit] = (), mapping: dict[str, list[str]] | None = None) -> None:
+           text=lambda u, k=0: "", rbs: Iterable[Unit] = (), mapping: dict[str, list[str]] | None = None) -> None:
     """Set `excuse` on each of one patch's checkpatch units that reviewbot did not find, when it
     is a case reviewbot leaves alone on purpose: an encoded mail (checkpatch reads it undecoded),
     a line the patch did not add (`added`: the mail lines of its `+` lines), or a documented
-    exception (`text(u)` gives the unit's line, for the exception's line pattern).  Also when
+    exception (`text(u)` gives the unit's line, for the exception's line pattern, and
+    `text(u, 1)` the line after it).  Also when
     reviewbot reported the same line under another checkpatch type of a rule that maps this
     type too (`rbs`: the patch's reviewbot units; `mapping`: type -> rule ids)."""
     exceptions = list(exceptions)
@@ -410,7 +414,7 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
             line = text(u)
             for e in exceptions:
                 if (e.type == u.type and e.file.search(u.file or "") and e.message.search(u.message)
-                        and e.text.search(line)):
+                        and e.text.search(line) and (e.next is None or e.next.search(text(u, 1)))):
                     u.excuse = e.reason
                     break
 
@@ -790,7 +794,7 @@ def compare(args) -> tuple[dict, int]:
                 untyped[f.rule] += 1
         match_patch(c, r, args.slack, args.show_preexisting)
         excuse(c, added_mail_lines(data, layout), bool(enc), exceptions,
-               lambda u, path=path: _patch_text(path, u.mail_line, cache), r, mapping)
+               lambda u, k=0, path=path: _patch_text(path, u.mail_line and u.mail_line + k, cache), r, mapping)
         all_cp += c
         all_rb += r
     for r in all_rb:   # a type only a Report(checkpatch=...) names is mapped too

@@ -23,7 +23,9 @@ When the old code already had the two lines together (a statement right
 after unchanged declarations, a function right after an unchanged `}`), the
 patch is not blamed for it; and where the code around the change already
 writes definitions one under the other (pin tables pairing `foo_pins[]`
-with `foo_mux[]`), a patch following that style is left alone.
+with `foo_mux[]`), a patch following that style is not blamed either: such
+definitions are reported as pre-existing, shown only with
+`--show-preexisting`.
 
 ## Why is this bad?
 
@@ -252,32 +254,32 @@ def _glued(texts: list[str], j: int, device_tree: bool) -> bool:
 def _after_definitions(hunk, device_tree: bool):
     """`}` or `};` ending a top-level definition, and on the next line more code, not a blank line."""
     before = [x.text for x in hunk.lines if x.kind != "+"]
-    if any(CLOSING.match(before[i - 1]) and _glued(before, i, device_tree) for i in range(1, len(before))):
-        return   # the file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`)
+    # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
+    # glues the same way is reported as pre-existing (shown only with --show-preexisting).
+    grouped = any(CLOSING.match(before[i - 1]) and _glued(before, i, device_tree) for i in range(1, len(before)))
     image = hunk.post_image
     texts = [x.text for x in image]
     for j in range(1, len(image)):
         x, following = image[j - 1], image[j]
         if not CLOSING.match(x.text) or not _glued(texts, j, device_tree):
             continue
+        old = grouped
         if following.kind == "+":
             if x.kind == " ":
                 # The old file's line after the `}`: code there already was not this patch's doing.
                 k = _old_index(hunk, x)
-                if k + 1 < len(before) and _glued(before, k + 1, device_tree):
-                    continue
+                old = old or (k + 1 < len(before) and _glued(before, k + 1, device_tree))
             at = following
         elif x.kind == "+":
             # What stood before the following line in the old file: a `}` there too, not this patch's doing.
             k = _old_index(hunk, following)
-            if k > 0 and CLOSING.match(before[k - 1]):
-                continue
+            old = old or (k > 0 and bool(CLOSING.match(before[k - 1])))
             at = x
         else:
             continue
         what = "top-level node" if device_tree else "definition"
         yield Report(f"missing a blank line after the end of a {what}", line=at.new,
-                     hint=f"add an empty line after the `{x.text.strip()}`")
+                     hint=f"add an empty line after the `{x.text.strip()}`", preexisting=old)
 
 
 def _old_index(hunk, line) -> int:

@@ -12,7 +12,8 @@ Spaces after the tabs that align a continuation line with an open parenthesis
 are fine, and so is Kconfig help text (a tab and two spaces).  The text of
 block comments is left alone.  A line that replaces one with the same fault,
 or in a hunk whose unchanged lines are indented with spaces too (the file
-already does it), is reported as pre-existing: counted, and shown only with
+already does it: eight spaces, or the same few leading spaces or spaces
+before tabs), is reported as pre-existing: counted, and shown only with
 `--show-preexisting`, as moved code is.  Whitespace is not judged
 where it cannot be trusted: a hunk mended on the way in, or a web archive's
 copy.
@@ -127,8 +128,13 @@ def check(ctx):
             continue
         if x.kind == "+" and not starts_in_comment and not stripped.startswith("*"):
             problem = _judge(text, stripped, previous, kconfig, leading_ok, aligned_ok)
-            old = replaced.get(x.new)
             before = file_does_it
+            if problem is None and (leading_ok or aligned_ok):
+                # What unchanged lines of the hunk do too (a few leading spaces, a space before a
+                # tab in the alignment): the file's way, reported as pre-existing.
+                problem = _judge(text, stripped, previous, kconfig, False, False)
+                before = True
+            old = replaced.get(x.new)
             if problem is not None and old is not None and not before:
                 was = _judge(old, old.strip(), previous, kconfig, leading_ok, aligned_ok)
                 before = was is not None and was[2] == problem[2]   # the line it replaces had the same fault

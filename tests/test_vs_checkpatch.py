@@ -425,6 +425,11 @@ def test_misses_are_excused_only_for_a_stated_reason():
     utf8 = _cp("LONG_LINE_COMMENT", 9, "a.c", 2)
     vs.excuse([utf8], added, False, [], lambda u: "+\t/* " + "é" * 80 + " */")
     assert utf8.excuse == vs.BYTES
+    rows = vs.read_exceptions("BRACES\t\t\t^\\+\\s*\\} else$\t#ifdef splits the arm\t^\\+#endif\n")
+    split, plain = _cp("BRACES", 9, "a.c", 2), _cp("BRACES", 9, "a.c", 2)
+    vs.excuse([split], added, False, rows, lambda u, k=0: ["+\t} else", "+#endif"][k])
+    vs.excuse([plain], added, False, rows, lambda u, k=0: ["+\t} else", "+\t\tfoo();"][k])
+    assert split.excuse == "#ifdef splits the arm" and plain.excuse is None
     mail = _cp("BAD_FIXES_TAG", 2)
     vs.excuse([mail], added, True, [])
     assert mail.excuse == vs.ENCODED
