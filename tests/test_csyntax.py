@@ -101,3 +101,22 @@ def test_walk_yields_in_source_pre_order_like_a_plain_recursion():
     broken_window = _view(WINDOW).root
     assert [n.id for n in walk(broken_window, {"if_statement", "ERROR", "compound_statement"})] == \
         [n.id for n in _preorder(broken_window, {"if_statement", "ERROR", "compound_statement"})]
+
+
+def test_matches_of_one_query_over_one_node_are_found_once_and_stay_right_per_tree():
+    q = query("call_results")
+    first = parse(b"void f(void)\n{\n\tp = kmalloc(4, GFP_KERNEL);\n}\n")
+    again = matches(q, first.root_node)
+    assert [text(m["fn"]) for m in again] == ["kmalloc"]
+    assert matches(q, first.root_node) is not again                      # a list of one's own
+    assert [m["site"] for m in matches(q, first.root_node)] == [m["site"] for m in again]
+    other = parse(b"void f(void)\n{\n\tq = kzalloc(4, GFP_KERNEL);\n}\n")
+    assert [text(m["fn"]) for m in matches(q, other.root_node)] == ["kzalloc"]
+
+
+def test_any_of_finds_the_names_in_source_bytes():
+    from reviewbot.csyntax import any_of
+
+    names = any_of({"kmalloc", "kmalloc_array", "a.b"})
+    assert names.search(b"x = kmalloc_array(n, 4);")
+    assert not names.search(b"x = kzalloc(4); y = aXb;")
