@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import unidiff
+from unidiff.constants import RE_HUNK_EMPTY_BODY_LINE as _EMPTY_BODY_LINE
+from unidiff.constants import RE_HUNK_HEADER as _HUNK_HEADER
 
 from reviewbot.paths import diff_path
 
 _KINDS = frozenset("+- ")
+_BODY_KINDS = frozenset("+- \\")   # what a hunk's body line starts with, other than a line end
 _GIT_HEADER = re.compile(r"^(old mode|new mode|new file mode|deleted file mode) (\d+)$")
 
 
@@ -80,8 +83,68 @@ def _modes(info: list[str]) -> dict[str, str]:
     return modes
 
 
+class _Line(NamedTuple):
+    """What unidiff's full parse makes of a diff line (its `Line`), the fields used here."""
+
+    line_type: str
+    value: str
+    source_line_no: int | None
+    target_line_no: int | None
+    diff_line_no: int | None
+
+
+def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk) -> list[_Line]:
+    """The body of the hunk whose `@@` line is lines[header], line for line as unidiff's full
+    parse reads it (unidiff's quick parse has checked it and counted, but kept no lines)."""
+    body = []
+    source, target = h.source_start, h.target_start
+    source_end, target_end = source + h.source_length, target + h.target_length
+    for k in range(header + 1, len(lines)):
+        line = lines[k] + "\n"
+        kind = line[0]
+        if kind in _BODY_KINDS:
+            value = line[1:]
+        else:   # an empty line (unidiff: a context line of only its line end)
+            kind, value = " ", _EMPTY_BODY_LINE.match(line).group("value")
+        old = new = None
+        if kind == "+":
+            new, target = target, target + 1
+        elif kind == "-":
+            old, source = source, source + 1
+        elif kind == " ":
+            old, new, source, target = source, target, source + 1, target + 1
+        body.append(_Line(kind, value, old, new, k + 1))
+        if source == source_end and target == target_end:
+            break
+    return body
+
+
+def _hunk_headers(lines: tuple[str, ...]) -> list[int]:
+    return [k for k, line in enumerate(lines) if line.startswith("@@") and _HUNK_HEADER.match(line)]
+
+
+def _patch(lines: tuple[str, ...]) -> tuple[unidiff.PatchSet, list[int] | None]:
+    """unidiff's parse of the lines, and where each hunk's `@@` line is (None: the hunks hold
+    their lines, as unidiff's full parse made them).
+
+    unidiff's quick parse (`metadata_only`) checks and counts all a full parse does but
+    keeps no lines; their values are read here from where each hunk starts, without
+    making unidiff's objects for them.  The full parse is kept for text the quick one
+    might not locate line for line (a newline inside a line, hunks and `@@` lines that
+    do not pair up).
+    """
+    text = "\n".join(lines) + "\n"
+    if text.count("\n") == len(lines):
+        patch = unidiff.PatchSet(text, metadata_only=True)
+        headers = _hunk_headers(lines)
+        if len(headers) == sum(len(pf) for pf in patch):
+            return patch, headers
+    return unidiff.PatchSet(text), None
+
+
 def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: int | None,
-                 damaged: frozenset[int], all_damaged: bool) -> FileChange:
+                 damaged: frozenset[int], all_damaged: bool, lines: tuple[str, ...] = (),
+                 hunk_headers: Iterator[int] | None = None) -> FileChange:
     info = list(pf.patch_info) if pf.patch_info else []
     modes = _modes(info)
     old_path, new_path = diff_path(pf.source_file), diff_path(pf.target_file)
@@ -102,26 +165,29 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
     new_mode = modes.get("new mode") or modes.get("new file mode")
     hunks = []
     for h in pf:
-        lines = []
+        diff_lines = []
         first_no = None
         base = line_base - 1
-        for line in h:
+        # unidiff's lines of the hunk: its body, then what unidiff adds after it (a "\ No
+        # newline" marker, padding for blank lines), which the quick parse keeps too.
+        parsed = h if hunk_headers is None else _hunk_body(lines, next(hunk_headers), h) + list(h)
+        for line in parsed:
             kind, no = line.line_type, line.diff_line_no
             if first_no is None:
                 first_no = no
             if kind == "\\":
-                if lines:
-                    lines[-1] = lines[-1]._replace(no_newline=True)
+                if diff_lines:
+                    diff_lines[-1] = diff_lines[-1]._replace(no_newline=True)
                 continue
             if no is None or kind not in _KINDS:
                 continue   # unidiff's padding for blank lines after a hunk
             value = line.value
-            lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
-                                  line.source_line_no, line.target_line_no, mail_lines[base + no]))
+            diff_lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
+                                       line.source_line_no, line.target_line_no, mail_lines[base + no]))
         header_index = (first_no - 2 + line_base) if first_no is not None else -1
         hunks.append(Hunk(
             h.source_start, h.source_length, h.target_start, h.target_length, h.section_header or "",
-            tuple(lines), mail_lines[header_index] if header_index >= 0 else 0,
+            tuple(diff_lines), mail_lines[header_index] if header_index >= 0 else 0,
             repaired=all_damaged or header_index in damaged,
         ))
     if header is not None:
@@ -147,17 +213,22 @@ def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: fro
         return (), ()
     starts = _sections(lines)
     try:
-        patch = unidiff.PatchSet("\n".join(lines) + "\n")
+        patch, hunk_headers = _patch(lines)
         headers = starts if len(starts) == len(patch) else [None] * len(patch)
-        return tuple(_file_change(pf, mail_lines, 0, h, damaged, all_damaged) for pf, h in zip(patch, headers)), ()
+        at = iter(hunk_headers) if hunk_headers is not None else None
+        return tuple(_file_change(pf, mail_lines, 0, h, damaged, all_damaged, lines, at)
+                     for pf, h in zip(patch, headers)), ()
     except unidiff.UnidiffParseError:
         pass
     files, errors = [], []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         try:
-            patch = unidiff.PatchSet("\n".join(lines[start:end]) + "\n")
-            files += [_file_change(pf, mail_lines, start, start if len(patch) == 1 else None, damaged, all_damaged)
+            part = lines[start:end]
+            patch, hunk_headers = _patch(part)
+            at = iter(hunk_headers) if hunk_headers is not None else None
+            files += [_file_change(pf, mail_lines, start, start if len(patch) == 1 else None, damaged, all_damaged,
+                                   part, at)
                       for pf in patch]
         except unidiff.UnidiffParseError as e:
             path = next((diff_path(x[4:].split("\t")[0]) for x in lines[start:end] if x.startswith("+++ ")), None)
