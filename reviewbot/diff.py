@@ -12,7 +12,6 @@ from unidiff.constants import RE_HUNK_HEADER as _HUNK_HEADER
 from reviewbot.paths import diff_path
 
 _KINDS = frozenset("+- ")
-_BODY_KINDS = frozenset("+- \\")   # what a hunk's body line starts with, other than a line end
 _GIT_HEADER = re.compile(r"^(old mode|new mode|new file mode|deleted file mode) (\d+)$")
 
 
@@ -83,40 +82,55 @@ def _modes(info: list[str]) -> dict[str, str]:
     return modes
 
 
-class _Line(NamedTuple):
-    """What unidiff's full parse makes of a diff line (its `Line`), the fields used here."""
-
-    line_type: str
-    value: str
-    source_line_no: int | None
-    target_line_no: int | None
-    diff_line_no: int | None
-
-
-def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk) -> list[_Line]:
-    """The body of the hunk whose `@@` line is lines[header], line for line as unidiff's full
-    parse reads it (unidiff's quick parse has checked it and counted, but kept no lines)."""
-    body = []
+def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk, mail_lines, line_base: int) -> list[DiffLine]:
+    """The lines of the hunk whose `@@` line is lines[header], read as unidiff's full parse
+    reads them (unidiff's quick parse has checked and counted them, but kept none)."""
+    body: list[DiffLine] = []
     source, target = h.source_start, h.target_start
     source_end, target_end = source + h.source_length, target + h.target_length
     for k in range(header + 1, len(lines)):
-        line = lines[k] + "\n"
-        kind = line[0]
-        if kind in _BODY_KINDS:
-            value = line[1:]
-        else:   # an empty line (unidiff: a context line of only its line end)
-            kind, value = " ", _EMPTY_BODY_LINE.match(line).group("value")
-        old = new = None
-        if kind == "+":
-            new, target = target, target + 1
-        elif kind == "-":
-            old, source = source, source + 1
-        elif kind == " ":
-            old, new, source, target = source, target, source + 1, target + 1
-        body.append(_Line(kind, value, old, new, k + 1))
+        line = lines[k]
+        kind = line[:1]
+        if kind == "\\":   # "\ No newline at end of file"
+            if body:
+                body[-1] = body[-1]._replace(no_newline=True)
+        else:
+            if kind in _KINDS:
+                text = line[1:]
+            else:   # an empty line: a context line of only its line end (unidiff keeps up to two CR/LF)
+                kind, text = " ", _EMPTY_BODY_LINE.match(line + "\n").group("value").removesuffix("\n")
+            old = new = None
+            if kind == "+":
+                new, target = target, target + 1
+            elif kind == "-":
+                old, source = source, source + 1
+            else:
+                old, new, source, target = source, target, source + 1, target + 1
+            body.append(DiffLine(kind, text, old, new, mail_lines[line_base + k]))
         if source == source_end and target == target_end:
             break
     return body
+
+
+def _full_parse_lines(h: unidiff.Hunk, mail_lines, line_base: int) -> tuple[int, list[DiffLine]]:
+    """(index of the `@@` line, the lines) of a hunk of unidiff's full parse."""
+    diff_lines: list[DiffLine] = []
+    first_no = None
+    base = line_base - 1
+    for line in h:
+        kind, no = line.line_type, line.diff_line_no
+        if first_no is None:
+            first_no = no
+        if kind == "\\":
+            if diff_lines:
+                diff_lines[-1] = diff_lines[-1]._replace(no_newline=True)
+            continue
+        if no is None or kind not in _KINDS:
+            continue   # unidiff's padding for blank lines after a hunk
+        value = line.value
+        diff_lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
+                                   line.source_line_no, line.target_line_no, mail_lines[base + no]))
+    return (first_no - 2 + line_base) if first_no is not None else -1, diff_lines
 
 
 def _hunk_headers(lines: tuple[str, ...]) -> list[int]:
@@ -165,26 +179,16 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
     new_mode = modes.get("new mode") or modes.get("new file mode")
     hunks = []
     for h in pf:
-        diff_lines = []
-        first_no = None
-        base = line_base - 1
-        # unidiff's lines of the hunk: its body, then what unidiff adds after it (a "\ No
-        # newline" marker, padding for blank lines), which the quick parse keeps too.
-        parsed = h if hunk_headers is None else _hunk_body(lines, next(hunk_headers), h) + list(h)
-        for line in parsed:
-            kind, no = line.line_type, line.diff_line_no
-            if first_no is None:
-                first_no = no
-            if kind == "\\":
-                if diff_lines:
-                    diff_lines[-1] = diff_lines[-1]._replace(no_newline=True)
-                continue
-            if no is None or kind not in _KINDS:
-                continue   # unidiff's padding for blank lines after a hunk
-            value = line.value
-            diff_lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
-                                       line.source_line_no, line.target_line_no, mail_lines[base + no]))
-        header_index = (first_no - 2 + line_base) if first_no is not None else -1
+        if hunk_headers is None:
+            header_index, diff_lines = _full_parse_lines(h, mail_lines, line_base)
+        else:
+            at = next(hunk_headers)
+            diff_lines = _hunk_body(lines, at, h, mail_lines, line_base)
+            header_index = at + line_base if at + 1 < len(lines) else -1
+            # after the body, what unidiff adds to a hunk (which its quick parse keeps too): a
+            # "\ No newline" marker, padding for blank lines
+            if diff_lines and any(x.line_type == "\\" for x in h):
+                diff_lines[-1] = diff_lines[-1]._replace(no_newline=True)
         hunks.append(Hunk(
             h.source_start, h.source_length, h.target_start, h.target_length, h.section_header or "",
             tuple(diff_lines), mail_lines[header_index] if header_index >= 0 else 0,

@@ -380,22 +380,21 @@ _BODIES = {
 
 
 @pytest.mark.parametrize("name", sorted(_BODIES))
-def test_hunk_lines_read_from_the_quick_parse_are_those_of_unidiffs_full_parse(name):
+def test_hunk_lines_read_after_the_quick_parse_are_those_of_unidiffs_full_parse(name):
     import unidiff
 
-    from reviewbot.diff import _hunk_body, _patch
+    from reviewbot.diff import _file_change, _patch
 
     lines = tuple(_BODIES[name].split("\n")[:-1])
+    mail_lines = tuple(range(10, 10 + len(lines)))
     quick, headers = _patch(lines)
     assert headers is not None
-    full = unidiff.PatchSet("\n".join(lines) + "\n")
     at = iter(headers)
-    mine = [[tuple(x) for x in _hunk_body(lines, next(at), h) + [
-        (y.line_type, y.value, y.source_line_no, y.target_line_no, y.diff_line_no) for y in h]]
-        for pf in quick for h in pf]
-    theirs = [[(y.line_type, y.value, y.source_line_no, y.target_line_no, y.diff_line_no) for y in h]
-              for pf in full for h in pf]
+    mine = [_file_change(pf, mail_lines, 0, None, frozenset(), False, lines, at) for pf in quick]
+    full = unidiff.PatchSet("\n".join(lines) + "\n")
+    theirs = [_file_change(pf, mail_lines, 0, None, frozenset(), False) for pf in full]
     assert mine == theirs
+    assert any(x.no_newline for fc in mine for h in fc.hunks for x in h.lines) == name.startswith("no newline")
 
 
 def test_a_line_holding_a_newline_takes_unidiffs_full_parse():
