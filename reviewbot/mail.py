@@ -101,13 +101,14 @@ def _decode_header(value: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    text = _FOLD.sub(" ", text)   # unfold
+    if "\n" in text:
+        text = _FOLD.sub(" ", text)   # unfold
     if "=?" in text and text.isascii():   # RFC 2047 words (decode_header mangles non-ASCII text around them)
         try:
             text = str(make_header(decode_header(text)))
         except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
             pass
-    return _NEWLINE.sub(" ", text).strip()
+    return (_NEWLINE.sub(" ", text) if "\n" in text else text).strip()
 
 
 def _msgid(value: str | None) -> str | None:
@@ -177,12 +178,10 @@ def _body_start(data: bytes, end: int | None = None) -> int:
 
 def _kind(data: bytes, header_end: int | None = None) -> str:
     """"mail", "archive" or "diff", from the first lines (header lines end at `header_end`)."""
-    names = set()
     if data[:1] not in (b" ", b"\t"):   # a continuation line cannot come first
         block = data[:_header_end(data) if header_end is None else header_end]
-        names = {name.lower().decode("latin-1") for name in _HEADER_NAME.findall(block)}
-    if names & _KNOWN_HEADERS:
-        return "mail"
+        if any(m.group(1).lower().decode("latin-1") in _KNOWN_HEADERS for m in _HEADER_NAME.finditer(block)):
+            return "mail"
     head = data[:8192].decode("latin-1").lstrip("\r\n").splitlines()
     if head and not _is_diff_start(head, 0) and any(line.startswith("From: ") for line in head[1:12]):
         return "archive"
