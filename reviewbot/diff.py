@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import unidiff
+from unidiff.constants import RE_HUNK_EMPTY_BODY_LINE as _EMPTY_BODY_LINE
+from unidiff.constants import RE_HUNK_HEADER as _HUNK_HEADER
 
 from reviewbot.paths import diff_path
 
@@ -80,8 +82,83 @@ def _modes(info: list[str]) -> dict[str, str]:
     return modes
 
 
+def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk, mail_lines, line_base: int) -> list[DiffLine]:
+    """The lines of the hunk whose `@@` line is lines[header], read as unidiff's full parse
+    reads them (unidiff's quick parse has checked and counted them, but kept none)."""
+    body: list[DiffLine] = []
+    source, target = h.source_start, h.target_start
+    source_end, target_end = source + h.source_length, target + h.target_length
+    for k in range(header + 1, len(lines)):
+        line = lines[k]
+        kind = line[:1]
+        if kind == "\\":   # "\ No newline at end of file"
+            if body:
+                body[-1] = body[-1]._replace(no_newline=True)
+        else:
+            if kind in _KINDS:
+                text = line[1:]
+            else:   # an empty line: a context line of only its line end (unidiff keeps up to two CR/LF)
+                kind, text = " ", _EMPTY_BODY_LINE.match(line + "\n").group("value").removesuffix("\n")
+            old = new = None
+            if kind == "+":
+                new, target = target, target + 1
+            elif kind == "-":
+                old, source = source, source + 1
+            else:
+                old, new, source, target = source, target, source + 1, target + 1
+            body.append(DiffLine(kind, text, old, new, mail_lines[line_base + k]))
+        if source == source_end and target == target_end:
+            break
+    return body
+
+
+def _full_parse_lines(h: unidiff.Hunk, mail_lines, line_base: int) -> tuple[int, list[DiffLine]]:
+    """(index of the `@@` line, the lines) of a hunk of unidiff's full parse."""
+    diff_lines: list[DiffLine] = []
+    first_no = None
+    base = line_base - 1
+    for line in h:
+        kind, no = line.line_type, line.diff_line_no
+        if first_no is None:
+            first_no = no
+        if kind == "\\":
+            if diff_lines:
+                diff_lines[-1] = diff_lines[-1]._replace(no_newline=True)
+            continue
+        if no is None or kind not in _KINDS:
+            continue   # unidiff's padding for blank lines after a hunk
+        value = line.value
+        diff_lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
+                                   line.source_line_no, line.target_line_no, mail_lines[base + no]))
+    return (first_no - 2 + line_base) if first_no is not None else -1, diff_lines
+
+
+def _hunk_headers(lines: tuple[str, ...]) -> list[int]:
+    return [k for k, line in enumerate(lines) if line.startswith("@@") and _HUNK_HEADER.match(line)]
+
+
+def _patch(lines: tuple[str, ...]) -> tuple[unidiff.PatchSet, list[int] | None]:
+    """unidiff's parse of the lines, and where each hunk's `@@` line is (None: the hunks hold
+    their lines, as unidiff's full parse made them).
+
+    unidiff's quick parse (`metadata_only`) checks and counts all a full parse does but
+    keeps no lines; their values are read here from where each hunk starts, without
+    making unidiff's objects for them.  The full parse is kept for text the quick one
+    might not locate line for line (a newline inside a line, hunks and `@@` lines that
+    do not pair up).
+    """
+    text = "\n".join(lines) + "\n"
+    if text.count("\n") == len(lines):
+        patch = unidiff.PatchSet(text, metadata_only=True)
+        headers = _hunk_headers(lines)
+        if len(headers) == sum(len(pf) for pf in patch):
+            return patch, headers
+    return unidiff.PatchSet(text), None
+
+
 def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: int | None,
-                 damaged: frozenset[int], all_damaged: bool) -> FileChange:
+                 damaged: frozenset[int], all_damaged: bool, lines: tuple[str, ...] = (),
+                 hunk_headers: Iterator[int] | None = None) -> FileChange:
     info = list(pf.patch_info) if pf.patch_info else []
     modes = _modes(info)
     old_path, new_path = diff_path(pf.source_file), diff_path(pf.target_file)
@@ -102,26 +179,19 @@ def _file_change(pf: unidiff.PatchedFile, mail_lines, line_base: int, header: in
     new_mode = modes.get("new mode") or modes.get("new file mode")
     hunks = []
     for h in pf:
-        lines = []
-        first_no = None
-        base = line_base - 1
-        for line in h:
-            kind, no = line.line_type, line.diff_line_no
-            if first_no is None:
-                first_no = no
-            if kind == "\\":
-                if lines:
-                    lines[-1] = lines[-1]._replace(no_newline=True)
-                continue
-            if no is None or kind not in _KINDS:
-                continue   # unidiff's padding for blank lines after a hunk
-            value = line.value
-            lines.append(DiffLine(kind, value[:-1] if value[-1:] == "\n" else value,
-                                  line.source_line_no, line.target_line_no, mail_lines[base + no]))
-        header_index = (first_no - 2 + line_base) if first_no is not None else -1
+        if hunk_headers is None:
+            header_index, diff_lines = _full_parse_lines(h, mail_lines, line_base)
+        else:
+            at = next(hunk_headers)
+            diff_lines = _hunk_body(lines, at, h, mail_lines, line_base)
+            header_index = at + line_base if at + 1 < len(lines) else -1
+            # after the body, what unidiff adds to a hunk (which its quick parse keeps too): a
+            # "\ No newline" marker, padding for blank lines
+            if diff_lines and any(x.line_type == "\\" for x in h):
+                diff_lines[-1] = diff_lines[-1]._replace(no_newline=True)
         hunks.append(Hunk(
             h.source_start, h.source_length, h.target_start, h.target_length, h.section_header or "",
-            tuple(lines), mail_lines[header_index] if header_index >= 0 else 0,
+            tuple(diff_lines), mail_lines[header_index] if header_index >= 0 else 0,
             repaired=all_damaged or header_index in damaged,
         ))
     if header is not None:
@@ -147,17 +217,22 @@ def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: fro
         return (), ()
     starts = _sections(lines)
     try:
-        patch = unidiff.PatchSet("\n".join(lines) + "\n")
+        patch, hunk_headers = _patch(lines)
         headers = starts if len(starts) == len(patch) else [None] * len(patch)
-        return tuple(_file_change(pf, mail_lines, 0, h, damaged, all_damaged) for pf, h in zip(patch, headers)), ()
+        at = iter(hunk_headers) if hunk_headers is not None else None
+        return tuple(_file_change(pf, mail_lines, 0, h, damaged, all_damaged, lines, at)
+                     for pf, h in zip(patch, headers)), ()
     except unidiff.UnidiffParseError:
         pass
     files, errors = [], []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         try:
-            patch = unidiff.PatchSet("\n".join(lines[start:end]) + "\n")
-            files += [_file_change(pf, mail_lines, start, start if len(patch) == 1 else None, damaged, all_damaged)
+            part = lines[start:end]
+            patch, hunk_headers = _patch(part)
+            at = iter(hunk_headers) if hunk_headers is not None else None
+            files += [_file_change(pf, mail_lines, start, start if len(patch) == 1 else None, damaged, all_damaged,
+                                   part, at)
                       for pf in patch]
         except unidiff.UnidiffParseError as e:
             path = next((diff_path(x[4:].split("\t")[0]) for x in lines[start:end] if x.startswith("+++ ")), None)

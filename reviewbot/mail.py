@@ -36,9 +36,15 @@ _KNOWN_HEADERS = frozenset(
     "from subject date message-id return-path received to cc delivered-to mime-version content-type "
     "in-reply-to references x-mailer sender reply-to".split()
 )
+_FOLD = re.compile(r"[ \t]*\r?\n[ \t]+")
+_NEWLINE = re.compile(r"\s*\r?\n\s*")
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*)$")
 _TRAILER_NAMES = frozenset(
     "fixes link closes cc bug buglink change-id message-id reviewbot-ignore".split()
+)
+# The header fields parse_message reads, besides MIME's Content-* (the rest is not parsed).
+_USED_HEADERS = frozenset(
+    b"from subject date message-id reply-to in-reply-to references to cc auto-submitted mime-version".split()
 )
 _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/x-csrc", "text/x-chdr", "application/x-patch")
 _PARSER = email.parser.BytesParser()   # compat32, the default: the fastest, and enough
@@ -95,13 +101,14 @@ def _decode_header(value: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    text = re.sub(r"[ \t]*\r?\n[ \t]+", " ", text)   # unfold
+    if "\n" in text:
+        text = _FOLD.sub(" ", text)   # unfold
     if "=?" in text and text.isascii():   # RFC 2047 words (decode_header mangles non-ASCII text around them)
         try:
             text = str(make_header(decode_header(text)))
         except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
             pass
-    return re.sub(r"\s*\r?\n\s*", " ", text).strip()
+    return (_NEWLINE.sub(" ", text) if "\n" in text else text).strip()
 
 
 def _msgid(value: str | None) -> str | None:
@@ -116,8 +123,23 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address)."""
     if not value:
         return ()
-    pieces = re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", value)
-    return tuple(a for a in (_decode_header(p) for p in pieces) if a)
+    return tuple(a for a in (_decode_header(p) for p in _split_outside_quotes(value)) if a)
+
+
+def _split_outside_quotes(value: str) -> list[str]:
+    """`value` split at each comma followed by an even number of double quotes (outside quotes)."""
+    if '"' not in value:
+        return value.split(",")
+    after = value.count('"')   # quotes after the current position
+    pieces, start = [], 0
+    for i, c in enumerate(value):
+        if c == '"':
+            after -= 1
+        elif c == "," and after % 2 == 0:
+            pieces.append(value[start:i])
+            start = i + 1
+    pieces.append(value[start:])
+    return pieces
 
 
 def _is_diff_start(lines: list[str], i: int) -> bool:
@@ -144,27 +166,71 @@ def _header_end(data: bytes) -> int:
     return m.start() if m else len(data)
 
 
-def _body_start(data: bytes) -> int:
-    """0-based line where the body begins: after the header lines and the blank line ending them."""
-    end = _header_end(data)
+def _body_start(data: bytes, end: int | None = None) -> int:
+    """0-based line where the body begins: after the header lines (ending at `end`) and the blank line ending them."""
+    if end is None:
+        end = _header_end(data)
     count = data.count(b"\n", 0, end)
     if end == len(data):
         return count + (1 if data and not data.endswith(b"\n") else 0)
     return count + 1 if data[end:end + 1] in (b"\r", b"\n") else count
 
 
-def _kind(data: bytes) -> str:
-    """"mail", "archive" or "diff", from the first lines."""
-    names = set()
+def _kind(data: bytes, header_end: int | None = None) -> str:
+    """"mail", "archive" or "diff", from the first lines (header lines end at `header_end`)."""
     if data[:1] not in (b" ", b"\t"):   # a continuation line cannot come first
-        block = data[:_header_end(data)]
-        names = {name.lower().decode("latin-1") for name in _HEADER_NAME.findall(block)}
-    if names & _KNOWN_HEADERS:
-        return "mail"
+        block = data[:_header_end(data) if header_end is None else header_end]
+        if any(m.group(1).lower().decode("latin-1") in _KNOWN_HEADERS for m in _HEADER_NAME.finditer(block)):
+            return "mail"
     head = data[:8192].decode("latin-1").lstrip("\r\n").splitlines()
     if head and not _is_diff_start(head, 0) and any(line.startswith("From: ") for line in head[1:12]):
         return "archive"
     return "diff"
+
+
+def _parse_mail(data: bytes, end: int) -> EmailMessage:
+    """The stdlib's parse of a mail (headers end at `end`), without the work it would waste.
+
+    Only the header fields this module reads go to the feed parser (a lore mail has
+    dozens of Received and X- lines), and the body of a part that is not multipart/* or
+    message/* is set as the payload it would have made, the whole rest of the input,
+    instead of being fed to it line by line.  A header block the feed parser might
+    read otherwise (a bare CR, a `From ` line past the first, no blank line after it)
+    goes to it whole.
+    """
+    sep = 1 if data[end:end + 1] == b"\n" else 2 if data[end:end + 2] == b"\r\n" else 0
+    head = _used_header_lines(data[:end]) if sep else None
+    if head is None:
+        return _PARSER.parsebytes(data)
+    msg = _PARSER.parsebytes(head + data[end:end + sep])
+    if msg.get_content_maintype() in ("multipart", "message"):
+        return _PARSER.parsebytes(head + data[end:])
+    msg.set_payload(data[end + sep:].decode("ascii", "surrogateescape"))
+    return msg
+
+
+def _used_header_lines(block: bytes) -> bytes | None:
+    """The lines of the header fields parse_message and MIME read, or None when dropping
+    the others could change how the feed parser reads what is left."""
+    if b"\r" in block.replace(b"\r\n", b""):
+        return None
+    kept = []
+    keep = False
+    for k, line in enumerate(block.splitlines(keepends=True)):
+        if line[:1] in (b" ", b"\t"):   # a continuation line goes with its field
+            if keep:
+                kept.append(line)
+            continue
+        if line.startswith(b"From "):
+            if k:
+                return None   # a misplaced envelope line: the feed parser may read it as the body
+            keep = True
+        else:
+            name = line[:line.find(b":")].lower()
+            keep = name in _USED_HEADERS or name.startswith(b"content-")
+        if keep:
+            kept.append(line)
+    return b"".join(kept)
 
 
 class _Part(NamedTuple):
@@ -293,10 +359,11 @@ def parse_message(raw: RawMessage) -> Message:
     if lead:
         base += lead.group(0).count(b"\n")
         data = data[lead.end():]
-    kind = _kind(data)
+    header_end = _header_end(data)
+    kind = _kind(data, header_end)
     fields: dict = {}
     if kind == "mail":
-        msg = _PARSER.parsebytes(data)
+        msg = _parse_mail(data, header_end)
         headers = _raw_headers(msg)
         subject = _header(headers, "Subject") or ""
         fields.update(
@@ -311,7 +378,7 @@ def parse_message(raw: RawMessage) -> Message:
             cc=_addresses(headers.get("cc")),
             auto_submitted=_header(headers, "Auto-Submitted"),
         )
-        parts = _text_parts(msg, data, _body_start(data))
+        parts = _text_parts(msg, data, _body_start(data, header_end))
         patch_part = next((k for k, part in enumerate(parts) if _find_diff(part.lines) is not None), None)
         if not parts:
             lines, rows = [], []

@@ -80,7 +80,7 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import ancestors, call_name, matches, query, strip_parens, text, walk
+from reviewbot.csyntax import ancestors, any_of, call_name, matches, query, strip_parens, text, walk
 from reviewbot.ruleapi import Report, rule
 from reviewbot.rules.null_check_of_err_ptr import broken
 
@@ -335,12 +335,15 @@ def _pointer_hint(var) -> str:
 
 
 ALLOCATORS = frozenset(SINGLE) | frozenset(ARRAY)
+ANY_ALLOCATOR = any_of(ALLOCATORS)
 
 
 @rule("alloc-size-mismatch", severity="warning", scope="function", paths=("*.c", "*.h"),
       checkpatch=("ALLOC_WITH_MULTIPLY", "ALLOC_ARRAY_ARGS"))
 def check(ctx):
     view = ctx.view
+    if not ANY_ALLOCATOR.search(view.source):
+        return   # no call of an allocator to judge
     root = view.root
     calls = query("alloc_calls")
     for unit in view.units():

@@ -78,7 +78,7 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import ancestors, call_name, matches, query, strip_parens, text, walk
+from reviewbot.csyntax import ancestors, any_of, call_name, matches, query, strip_parens, text, walk
 from reviewbot.ruleapi import Report, rule
 from reviewbot.rules.null_check_of_err_ptr import broken, exclusive_arms, occurrences, scope_of, statement_of
 
@@ -91,6 +91,7 @@ NEVER = {("<", "0"): "always false", (">=", "0"): "always true", ("0", ">"): "al
          ("0", "<="): "always true"}
 SIGNED_RETURNS = re.compile(r"^(?:static\s+|inline\s+|__always_inline\s+|noinline\s+)*(?:int|long|ssize_t|s32|s64)$")
 TRUTH_CALLS = frozenset({"likely", "unlikely"})
+ANY_BYTES_LEFT = any_of(BYTES_LEFT)
 
 
 def _outer(node):
@@ -211,6 +212,8 @@ def _signed_function(node) -> bool:
 @rule("copy-user-return-misuse", severity="error", scope="function", paths=("*.c", "*.h"))
 def check(ctx):
     view = ctx.view
+    if not ANY_BYTES_LEFT.search(view.source):
+        return   # none of the calls this rule judges
     # Signal-frame code passes a non-zero count up as "the frame is bad" and only ever tests it.
     signal_code = "signal" in (getattr(ctx.file, "path", None) or "").rsplit("/", 1)[-1]
     for unit in view.units():

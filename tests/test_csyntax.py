@@ -70,3 +70,53 @@ def test_shipped_query_loads_and_matches():
     tree = parse(b"void f(void) { struct x *p = kzalloc(8, GFP_KERNEL); q = bsearch(a, b, c, d, e); }\n")
     found = [(text(m["var"]), text(m["fn"])) for m in matches(query("null_sources"), tree.root_node)]
     assert sorted(found) == [("p", "kzalloc"), ("q", "bsearch")]
+
+
+NESTED = """int f(void)
+{
+\tif (a(b(c), d(e(f))))
+\t\tg(h(i))(j);
+\t{ { k(); } }
+\tswitch (x) { case 1: if (y) { m(); } }
+}
+int g(void) { return n(o(p)); }
+"""
+
+
+def _preorder(node, types):
+    """What `walk` promises, spelled out: named nodes in pre-order."""
+    out = [node] if node.type in types else []
+    for child in node.named_children:
+        out += _preorder(child, types)
+    return out
+
+
+def test_walk_yields_in_source_pre_order_like_a_plain_recursion():
+    root = parse(NESTED.encode()).root_node
+    for types in ({"call_expression"}, {"compound_statement", "ERROR"}, ("if_statement", "case_statement"),
+                  {"identifier"}, {"no_such_node_type"}):
+        assert [n.id for n in walk(root, types)] == [n.id for n in _preorder(root, set(types))], types
+    body = root.named_children[0].child_by_field_name("body")
+    assert [n.id for n in walk(body, {"compound_statement"})] == [n.id for n in _preorder(body, {"compound_statement"})]
+    broken_window = _view(WINDOW).root
+    assert [n.id for n in walk(broken_window, {"if_statement", "ERROR", "compound_statement"})] == \
+        [n.id for n in _preorder(broken_window, {"if_statement", "ERROR", "compound_statement"})]
+
+
+def test_matches_of_one_query_over_one_node_are_found_once_and_stay_right_per_tree():
+    q = query("call_results")
+    first = parse(b"void f(void)\n{\n\tp = kmalloc(4, GFP_KERNEL);\n}\n")
+    again = matches(q, first.root_node)
+    assert [text(m["fn"]) for m in again] == ["kmalloc"]
+    assert matches(q, first.root_node) is not again                      # a list of one's own
+    assert [m["site"] for m in matches(q, first.root_node)] == [m["site"] for m in again]
+    other = parse(b"void f(void)\n{\n\tq = kzalloc(4, GFP_KERNEL);\n}\n")
+    assert [text(m["fn"]) for m in matches(q, other.root_node)] == ["kzalloc"]
+
+
+def test_any_of_finds_the_names_in_source_bytes():
+    from reviewbot.csyntax import any_of
+
+    names = any_of({"kmalloc", "kmalloc_array", "a.b"})
+    assert names.search(b"x = kmalloc_array(n, 4);")
+    assert not names.search(b"x = kzalloc(4); y = aXb;")

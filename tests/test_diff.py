@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reviewbot.diff import DiffError, parse_diff
 from reviewbot.ingest import split_mbox
 from reviewbot.mail import parse_message
@@ -363,3 +365,40 @@ def test_diff_path():
     assert diff_path("/dev/null") is None and diff_path(None) is None
     assert diff_path('"b/sp ace.c"') == "sp ace.c"
     assert diff_path("Makefile") == "Makefile"
+
+
+_BODIES = {
+    "no newline at the end, inside and after the hunk": (
+        "--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n"
+        "\\ No newline at end of file\n"),
+    "blank context lines and a CR": "--- a/x.c\n+++ b/x.c\n@@ -1,4 +1,4 @@\n\n a\r\n-b\n+c\r\n\r\n\n",
+    "two files, a new one": (
+        "diff --git a/x.c b/x.c\nindex 1..2 100644\n--- a/x.c\n+++ b/x.c\n@@ -3 +3 @@ int f(void)\n-a\n+b\n"
+        "diff --git a/y.c b/y.c\nnew file mode 100644\n--- /dev/null\n+++ b/y.c\n@@ -0,0 +1,2 @@\n+x\n+\n"),
+    "an empty hunk": "--- a/x.c\n+++ b/x.c\n@@ -0,0 +0,0 @@\n\\ No newline at end of file\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BODIES))
+def test_hunk_lines_read_after_the_quick_parse_are_those_of_unidiffs_full_parse(name):
+    import unidiff
+
+    from reviewbot.diff import _file_change, _patch
+
+    lines = tuple(_BODIES[name].split("\n")[:-1])
+    mail_lines = tuple(range(10, 10 + len(lines)))
+    quick, headers = _patch(lines)
+    assert headers is not None
+    at = iter(headers)
+    mine = [_file_change(pf, mail_lines, 0, None, frozenset(), False, lines, at) for pf in quick]
+    full = unidiff.PatchSet("\n".join(lines) + "\n")
+    theirs = [_file_change(pf, mail_lines, 0, None, frozenset(), False) for pf in full]
+    assert mine == theirs
+    assert any(x.no_newline for fc in mine for h in fc.hunks for x in h.lines) == name.startswith("no newline")
+
+
+def test_a_line_holding_a_newline_takes_unidiffs_full_parse():
+    from reviewbot.diff import _patch
+
+    patch, headers = _patch(("--- a/x.c", "+++ b/x.c", "@@ -1 +1 @@", "-a", "+b\n+c"))
+    assert headers is None

@@ -520,3 +520,49 @@ def test_every_corpus_mail_is_read_as_a_mail_with_its_indexed_subject():
         (m,) = parse_bytes(path.read_bytes(), str(path))
         assert m.kind == "mail", row["path"]
         assert " ".join(m.subject.split()) == " ".join(row["subject"].split()), row["path"]
+
+
+# --- the header fields the feed parser is given, and bodies it is not fed line by line ---------
+
+_SHAPES = {
+    "plain": b"From: A <a@x>\nReceived: from x\n\tby y\nSubject: [PATCH] foo\nX-Long: 1\n 2\n\nbody\n" + DIFF.encode(),
+    "crlf": b"From: A <a@x>\r\nReceived: x\r\nSubject: s\r\n\r\nbody\r\n",
+    "bare cr": b"From: A <a@x>\rReceived: x\nSubject: s\n\nbody\n",
+    "unixfrom": b"From 1234 Mon Sep 17 00:00:00 2001\nFrom: A <a@x>\nSubject: s\n\nbody\n",
+    "misplaced envelope line": b"Subject: s\nX-A: 1\nFrom 1234 Mon Sep 17 00:00:00 2001\n\nbody\n",
+    "envelope line last": b"Subject: s\nFrom 1234 Mon Sep 17 00:00:00 2001\nbody\n",
+    "no blank line": b"Subject: s\nX-A: 1\nbody without a separator\n",
+    "leading continuation": b" folded\nSubject: s\n\nbody\n",
+    "colon first": b":x\nSubject: s\n\nbody\n",
+    "qp": b"Subject: s\nContent-Type: text/plain; charset=utf-8\nX-A: b\nContent-Transfer-Encoding: quoted-printable\n\nl=\nine=3D\n",
+    "multipart": (b"Subject: s\nX-A: 1\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+                  b"Content-Type: text/plain\nX-B: 2\n\nmsg\n--B\nContent-Type: text/x-patch; name=\"a.patch\"\n\n"
+                  + DIFF.encode() + b"--B--\n"),
+    "rfc822 inside": b"Subject: s\nContent-Type: message/rfc822\n\nSubject: inner\n\nbody\n",
+    "headers only": b"Subject: s\nX-A: 1\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_SHAPES))
+def test_mail_parse_reads_what_the_stdlib_reads_from_the_whole_mail(shape):
+    import email.parser
+
+    from reviewbot.mail import _header_end, _parse_mail
+
+    data = _SHAPES[shape]
+    fast, full = _parse_mail(data, _header_end(data)), email.parser.BytesParser().parsebytes(data)
+    used = ("subject", "from", "content-type", "content-transfer-encoding", "content-disposition", "mime-version")
+
+    def seen(msg):
+        return [(p.get_unixfrom(), [(k, v) for k, v in p.raw_items() if k.lower() in used],
+                 p.get_content_type(), p.get_filename(), None if p.is_multipart() else p.get_payload(decode=True))
+                for p in msg.walk()]
+
+    assert seen(fast) == seen(full)
+
+
+def test_to_and_cc_split_at_commas_outside_quotes():
+    msg = parse_one(b'From: A <a@x>\nSubject: s\nTo: "Doe, J" <j@x>, b@x,\n c@x\nCc: "a" <a@x>, "b, c" <b@x>\n\n'
+                      + DIFF.encode())
+    assert msg.to == ('"Doe, J" <j@x>', "b@x", "c@x")
+    assert msg.cc == ('"a" <a@x>', '"b, c" <b@x>')
