@@ -395,10 +395,11 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
     reviewbot reported the same line under another checkpatch type of a rule that maps this
     type too (`rbs`: the patch's reviewbot units; `mapping`: type -> rule ids)."""
     exceptions = list(exceptions)
-    on_line: dict[int, set[str]] = defaultdict(set)
+    on_line: dict[tuple, set[str]] = defaultdict(set)   # (file, new line) -> rules reporting it
     for r in rbs:
-        if r.mail_line is not None and r.rule and (not r.preexisting):
-            on_line[r.mail_line].add(r.rule)
+        if r.rule and r.line is not None:
+            for n in range(r.line, (r.end_line or r.line) + 1):
+                on_line[(r.file, n)].add(r.rule)
     for u in cps:
         if u.matched:
             continue
@@ -406,7 +407,7 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
             u.excuse = ENCODED
         elif u.line is not None and u.mail_line not in added:
             u.excuse = UNCHANGED
-        elif mapping and on_line.get(u.mail_line, set()) & set(mapping.get(u.type, ())):
+        elif mapping and u.line is not None and on_line.get((u.file, u.line), set()) & set(mapping.get(u.type, ())):
             u.excuse = SIBLING
         elif u.type.startswith("LONG_LINE") and u.line is not None and _bytes_only(text(u)[1:]):
             u.excuse = BYTES

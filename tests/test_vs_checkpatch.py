@@ -444,6 +444,10 @@ def test_a_line_reported_under_a_sibling_type_of_the_same_rule_is_excused():
     mapping = {"CODE_INDENT": ["space-indentation"], "LEADING_SPACE": ["space-indentation"], "BRACES": ["other"]}
     other = _cp("BRACES", 9, "a.c", 2)
     vs.excuse([leading, code, other], added, False, [], rbs=[found], mapping=mapping)
+    in_run = _cp("LEADING_SPACE", 10, "a.c", 3)   # inside a reviewbot finding over lines 1..3
+    vs.excuse([in_run], added | {10}, False, [], rbs=[_rb("CODE_INDENT", 8, "a.c", 1, 3, rule="space-indentation")],
+              mapping=mapping)
+    assert in_run.excuse == vs.SIBLING
     assert code.matched == "exact" and code.excuse is None
     assert leading.excuse == vs.SIBLING
     assert other.excuse is None           # another rule's type on the same line is still a miss
