@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from functools import cached_property
 from importlib import resources
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import tree_sitter
 import tree_sitter_c
@@ -64,9 +64,9 @@ def _parse_source(source: bytes) -> tree_sitter.Tree:
     return _parser().parse(source)
 
 
-def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[dict[str, Node], ...]:
+def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[tuple[int, dict[str, Node]], ...]:
     q, node = key
-    return tuple({name: nodes[0] for name, nodes in caps.items()} for _, caps in tree_sitter.QueryCursor(q).matches(node))
+    return tuple((i, {name: nodes[0] for name, nodes in caps.items()}) for i, caps in tree_sitter.QueryCursor(q).matches(node))
 
 
 # Trees by source bytes; matches by (query, node): a key node holds its tree, so a key
@@ -79,19 +79,53 @@ def parse(source: bytes) -> tree_sitter.Tree:
     return _TREES.get(source)
 
 
+# Queries that several rules run over nearly every unit: compiled into one query, which
+# finds the matches of all of them in one pass over the tree (a third of the time).
+BUNDLE = ("call_results", "null_sources", "null_tests")
+
+
+class Part(NamedTuple):
+    """One query of a bundle: the patterns `first` to `end` of the compiled bundle."""
+
+    bundle: tree_sitter.Query
+    first: int
+    end: int
+
+
+def _source(name: str, package: str) -> str:
+    return resources.files(package).joinpath(f"queries/{name}.scm").read_text()
+
+
 @functools.cache
-def query(name: str, package: str = "reviewbot.rules") -> tree_sitter.Query:
-    """A query shipped as package data (`queries/<name>.scm`), compiled once."""
-    source = resources.files(package).joinpath(f"queries/{name}.scm").read_text()
-    return tree_sitter.Query(language(), source)
+def query(name: str, package: str = "reviewbot.rules") -> tree_sitter.Query | Part:
+    """A query shipped as package data (`queries/<name>.scm`), compiled once (on first use)."""
+    if package == "reviewbot.rules" and name in BUNDLE:
+        return _bundle()[name]
+    return tree_sitter.Query(language(), _source(name, package))
 
 
-def matches(q: tree_sitter.Query, node: Node) -> list[dict[str, Node]]:
+@functools.cache
+def _bundle() -> dict[str, Part]:
+    sources = [_source(name, "reviewbot.rules") + "\n" for name in BUNDLE]
+    bundle = tree_sitter.Query(language(), "".join(sources))
+    starts = [bundle.start_byte_for_pattern(i) for i in range(bundle.pattern_count)]
+    parts, offset = {}, 0
+    for name, source in zip(BUNDLE, sources):
+        end_offset = offset + len(source.encode())
+        indices = [i for i, at in enumerate(starts) if offset <= at < end_offset]
+        parts[name] = Part(bundle, indices[0], indices[-1] + 1)
+        offset = end_offset
+    return parts
+
+
+def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
     """Each match of the query under `node`, as {capture name: node} (first node of each).
 
     Several rules run one query over the same unit: the matches are found once (the
     dicts are shared; read them, do not change them)."""
-    return list(_MATCHES.get((q, node)))
+    if isinstance(q, Part):
+        return [m for i, m in _MATCHES.get((q.bundle, node)) if q.first <= i < q.end]
+    return [m for _, m in _MATCHES.get((q, node))]
 
 
 def any_of(names: Iterable[str]) -> re.Pattern[bytes]:
@@ -118,10 +152,33 @@ def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
 def walk(node: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None = None) -> Iterator[Node]:
     """Every descendant (named nodes only) in source order, optionally of some types."""
     if types is not None:
-        found = _typed_descendants(node, frozenset(types))
+        types = frozenset(types)
+        found = _shared_descendants(node, types) if types <= SHARED_TYPES else None
+        if found is None:
+            found = _typed_descendants(node, types)
         if found is not None:
             return iter(found)
     return _walk(node, types)
+
+
+# Node types several hunk rules walk every window for: found together in one pass (as
+# fast as finding one type), then sorted out by type.
+SHARED_TYPES = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
+                          "compound_statement", "ERROR"})
+
+
+def _every_shared(node: Node) -> tuple[list[Node] | None]:
+    return (_typed_descendants(node, SHARED_TYPES),)
+
+
+_SHARED = _Recent(_every_shared, 8)
+
+
+def _shared_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
+    """What `_typed_descendants(node, types)` finds, for types among SHARED_TYPES, or None
+    where the shared list cannot be put in order (then the caller asks for the types alone)."""
+    (every,) = _SHARED.get(node)
+    return None if every is None else [n for n in every if n.type in types]
 
 
 def _walk(node: Node, types) -> Iterator[Node]:

@@ -120,3 +120,47 @@ def test_any_of_finds_the_names_in_source_bytes():
     names = any_of({"kmalloc", "kmalloc_array", "a.b"})
     assert names.search(b"x = kmalloc_array(n, 4);")
     assert not names.search(b"x = kzalloc(4); y = aXb;")
+
+
+BUNDLED = """int f(struct dev *d)
+{
+\tstruct x *p = kzalloc(8, GFP_KERNEL), *q = (struct x *)kmalloc(4, GFP_KERNEL);
+\tint r;
+
+\tif (!p || q == NULL)
+\t\treturn -ENOMEM;
+\td->a[2] = devm_ioremap(d, 0);
+\t*d->b = get(d);
+\twhile (p && (r = read(p)) != 0)
+\t\tp = next(p, d->c = find(d));
+\tfor (; p; p = p->next)
+\t\tdo { d->e = x ? alloc(1) : NULL; } while (!(q));
+\treturn IS_ERR_OR_NULL(p) ? -EINVAL : r;
+}
+"""
+
+
+def test_bundled_queries_match_as_each_query_alone():
+    """The queries compiled into one bundle find, each, what the query alone finds, in its order."""
+    import tree_sitter
+
+    from reviewbot.csyntax import BUNDLE, Part, _source, language
+
+    for src in (BUNDLED, WINDOW, NESTED):
+        root = parse(src.encode()).root_node
+        for name in BUNDLE:
+            assert isinstance(query(name), Part)
+            alone = tree_sitter.Query(language(), _source(name, "reviewbot.rules"))
+            expected = [{k: v[0] for k, v in caps.items()} for _, caps in tree_sitter.QueryCursor(alone).matches(root)]
+            assert matches(query(name), root) == expected, (name, src)
+            assert expected or src != BUNDLED
+
+
+def test_shared_walk_finds_each_type_set_as_a_plain_recursion():
+    from reviewbot.csyntax import SHARED_TYPES
+
+    for src in (BUNDLED, WINDOW, NESTED, "int f(void) { if (a) { } else for (;;) ; while (b) do { } while (c); }\n"):
+        root = parse(src.encode()).root_node
+        for types in ({"if_statement"}, {"if_statement", "for_statement", "while_statement"},
+                      {"compound_statement", "ERROR"}, SHARED_TYPES):
+            assert [n.id for n in walk(root, types)] == [n.id for n in _preorder(root, set(types))], (types, src)
