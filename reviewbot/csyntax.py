@@ -72,7 +72,7 @@ def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[tuple[int, dict[s
 # Trees by source bytes; matches by (query, node): a key node holds its tree, so a key
 # cannot come to stand for another tree's node.
 _TREES = _Recent(_parse_source, 64)
-_MATCHES = _Recent(_all_matches, 8)
+_MATCHES = _Recent(_all_matches, 256)
 
 
 def parse(source: bytes) -> tree_sitter.Tree:
