@@ -123,7 +123,9 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address)."""
     if not value:
         return ()
-    return tuple(a for a in (_decode_header(p) for p in _split_outside_quotes(value)) if a)
+    plain = value.isascii() and "=?" not in value and "\n" not in value
+    decode = str.strip if plain else _decode_header   # what _decode_header does to plain ASCII
+    return tuple(a for a in (decode(p) for p in _split_outside_quotes(value)) if a)
 
 
 def _split_outside_quotes(value: str) -> list[str]:
@@ -258,12 +260,13 @@ def _qp_rows(raw: bytes, start: int, count: int) -> list[int]:
 def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
     """Every part that can hold a message or a patch, decoded, with the raw line of each line."""
     parts = []
-    raw_text = data.decode("latin-1")
     cursor, cursor_row = 0, 0   # where the search for the next part starts, and its line
     misses = 0
-    for _ in range(body_row):
-        cursor = raw_text.find("\n", cursor) + 1
-        cursor_row += 1
+    if msg.is_multipart():   # (only the parts of a multipart message are searched for)
+        raw_text = data.decode("latin-1")
+        for _ in range(body_row):
+            cursor = raw_text.find("\n", cursor) + 1
+            cursor_row += 1
     for part in msg.walk():
         if part.is_multipart():
             continue

@@ -566,3 +566,13 @@ def test_to_and_cc_split_at_commas_outside_quotes():
                       + DIFF.encode())
     assert msg.to == ('"Doe, J" <j@x>', "b@x", "c@x")
     assert msg.cc == ('"a" <a@x>', '"b, c" <b@x>')
+
+
+def test_plain_ascii_addresses_read_as_the_decoder_reads_them():
+    """The fast path for plain ASCII To/Cc values gives what decoding each address gives."""
+    from reviewbot.mail import _addresses, _decode_header, _split_outside_quotes
+
+    for value in ('a@b.c, "Doe, John" <j@x.org>,  <k@y>  ,', " x@y ,\t z@w\t", ",,", "Name <n@m>",
+                  '"a "" b" <c@d>, e@f'):
+        slow = tuple(a for a in (_decode_header(p) for p in _split_outside_quotes(value)) if a)
+        assert _addresses(value) == slow, value
