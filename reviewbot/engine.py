@@ -218,7 +218,7 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         also = tuple((n, added[n].mail_line) for n in report.also if n in added and n != report.line)
         return _finding(r, report, path, added[report.line].mail_line, also)
 
-    line_rules = [r for r in by_scope[Scope.LINE] if r.applies_to(path)]
+    line_rules = [(r, r.meta.skip_line) for r in by_scope[Scope.LINE] if r.applies_to(path)]
     hunk_rules = [r for r in by_scope[Scope.HUNK] if r.applies_to(path)]
     function_rules = [r for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
     for hunk in fc.hunks:
@@ -226,7 +226,9 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         if not hunk_added and not hunk_rules:
             continue
         for line in hunk_added:
-            for r in line_rules:
+            for r, skip in line_rules:
+                if skip is not None and skip(line.text, r.options):
+                    continue
                 for report in r.check(LineContext(message, fc, hunk, line, knowledge, r.options)):
                     if (f := on_added(r, report)) is not None:
                         yield f
