@@ -82,6 +82,11 @@ def _modes(info: list[str]) -> dict[str, str]:
     return modes
 
 
+# DiffLine(...) through tuple.__new__ with every field: the NamedTuple's own __new__ is a Python
+# function call, and a diff has hundreds of thousands of lines.
+_new_line = tuple.__new__
+
+
 def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk, mail_lines, line_base: int) -> list[DiffLine]:
     """The lines of the hunk whose `@@` line is lines[header], read as unidiff's full parse
     reads them (unidiff's quick parse has checked and counted them, but kept none)."""
@@ -106,7 +111,7 @@ def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk, mail_lines,
                 old, source = source, source + 1
             else:
                 old, new, source, target = source, target, source + 1, target + 1
-            body.append(DiffLine(kind, text, old, new, mail_lines[line_base + k]))
+            body.append(_new_line(DiffLine, (kind, text, old, new, mail_lines[line_base + k], False)))
         if source == source_end and target == target_end:
             break
     return body
