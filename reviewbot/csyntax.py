@@ -215,6 +215,24 @@ def _typed_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
     return [n for _, n in sorted(zip(keys, found), key=lambda kn: kn[0])]
 
 
+def identifiers_named(node: Node, name: bytes, after: int = 0) -> list[Node]:
+    """The identifiers under `node` spelt `name` that start at or after byte `after`, in source
+    order: found in the text, then looked up in the tree (comments and strings drop out), which
+    is many times faster than walking a function's nodes."""
+    if not name:
+        return [n for n in _walk(node, ("identifier",)) if n.start_byte >= after and n.text == name]
+    src, base = node.text, node.start_byte
+    found = []
+    at = src.find(name, max(after - base, 0))
+    while at >= 0:
+        start, end = base + at, base + at + len(name)
+        hit = node.descendant_for_byte_range(start, end)
+        if hit is not None and hit.type == "identifier" and hit.start_byte == start and hit.end_byte == end:
+            found.append(hit)
+        at = src.find(name, at + 1)
+    return found
+
+
 def broken(node: Node) -> bool:
     """Did the parser give up inside this node (an ERROR, or a token it had to invent)?
 

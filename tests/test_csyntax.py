@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewbot.csyntax import SyntaxView, broken, call_name, matches, parse, query, text, walk
+from reviewbot.csyntax import SyntaxView, broken, call_name, identifiers_named, matches, parse, query, text, walk
 
 WINDOW = """\tif (err)
 \t\treturn err;
@@ -164,3 +164,18 @@ def test_shared_walk_finds_each_type_set_as_a_plain_recursion():
         for types in ({"if_statement"}, {"if_statement", "for_statement", "while_statement"},
                       {"compound_statement", "ERROR"}, SHARED_TYPES):
             assert [n.id for n in walk(root, types)] == [n.id for n in _preorder(root, set(types))], (types, src)
+
+
+def _identifiers_walked(node, name: bytes, after: int):
+    """What identifiers_named promises, spelt out: a walk over every node."""
+    return [n for n in _preorder(node, {"identifier"}) if n.start_byte >= after and n.text == name]
+
+
+def test_identifiers_named_finds_what_a_walk_finds():
+    src = BUNDLED + "/* p q */ char *s = \"p\"; int pp, p_, _p; void g(void) { pp = p + q->p; }\n"
+    tree = parse(src.encode())
+    for node in [tree.root_node] + list(walk(tree.root_node, {"function_definition", "compound_statement"})):
+        for name in (b"p", b"q", b"d", b"pp", b"r", b"NULL", b"nothing", b""):
+            for after in (0, node.start_byte + 5, node.start_byte + 80, node.end_byte):
+                assert [n.id for n in identifiers_named(node, name, after)] == \
+                    [n.id for n in _identifiers_walked(node, name, after)], (name, after)
