@@ -29,7 +29,9 @@ from reviewbot.subject import parse_subject
 _HEADER_LINE = re.compile(r"^([!-9;-~]+):")
 # What the stdlib's feedparser takes for a header line (or a continuation): the first other
 # line ends the headers (a blank one is dropped, anything else is the first body line).
-_NOT_A_HEADER = re.compile(rb"^(?!From |[\041-\071\073-\176]*:|[\t ])", re.MULTILINE)
+# The header lines at the start of the data, line by line: "From ", a field name and its colon,
+# or a continuation (a search for the first line that is none of these tries every byte).
+_HEADER_LINES = re.compile(rb"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
 _HEADER_NAME = re.compile(rb"^([!-9;-~]+):", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*\r?\n)+")
 _KNOWN_HEADERS = frozenset(
@@ -169,8 +171,7 @@ def _find_diff(lines: list[str]) -> int | None:
 
 def _header_end(data: bytes) -> int:
     """Offset of the first line that is not a header line (or len(data)), as the stdlib parser reads it."""
-    m = _NOT_A_HEADER.search(data)
-    return m.start() if m else len(data)
+    return _HEADER_LINES.match(data).end()
 
 
 def _body_start(data: bytes, end: int | None = None) -> int:
