@@ -128,10 +128,36 @@ def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
     return [m for _, m in _MATCHES.get((q, node))]
 
 
-def any_of(names: Iterable[str]) -> re.Pattern[bytes]:
-    """A pattern that finds any of the names in source bytes: where it finds none, no node's
-    text is one of them, and a rule that judges only their calls may stop before its query."""
-    return re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))).encode())
+class Names(NamedTuple):
+    """Finds any of some names in source bytes (see any_of)."""
+
+    pattern: re.Pattern[bytes]
+    common: bytes   # a piece of text every name has: where it is missing, so are they all
+
+    def search(self, source: bytes) -> re.Match[bytes] | None:
+        # (`in` is a fast scan; the pattern's alternation tries every name at every byte)
+        return self.pattern.search(source) if self.common in source else None
+
+
+def any_of(names: Iterable[str]) -> Names:
+    """What finds any of the names in source bytes: where it finds none, no node's text is
+    one of them, and a rule that judges only their calls may stop before its query."""
+    names = sorted(names, key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(re.escape(n) for n in names).encode())
+    return Names(pattern, _common_part([n.encode() for n in names]))
+
+
+def _common_part(names: list[bytes]) -> bytes:
+    """The longest piece of text all the names have (b"" when they share none, or there are none)."""
+    if not names:
+        return b""
+    shortest = min(names, key=len)
+    for size in range(len(shortest), 0, -1):
+        for start in range(len(shortest) - size + 1):
+            piece = shortest[start:start + size]
+            if all(piece in n for n in names):
+                return piece
+    return b""
 
 
 def text(node: Node) -> str:

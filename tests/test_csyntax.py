@@ -122,6 +122,23 @@ def test_any_of_finds_the_names_in_source_bytes():
     assert not names.search(b"x = kzalloc(4); y = aXb;")
 
 
+def test_any_of_skips_the_pattern_only_where_no_name_can_be():
+    """The common-part scan in front of the pattern changes no answer."""
+    import re
+
+    from reviewbot.csyntax import any_of
+
+    for names in ({"kmalloc", "kzalloc", "vmalloc_array"}, {"copy_to_user", "clear_user"}, {"a", "b"}, {"x.y"},
+                  {"kmalloc"}, set()):
+        found = any_of(names)
+        assert all(found.common in n.encode() for n in names)
+        alone = re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))).encode())
+        for src in (b"", b"p = kmalloc(4);", b"alloc", b"clear_usr(x)", b"copy_to_user", b"b", b"xzy x.y",
+                    b"kvmalloc_array", b"vmalloc_arra"):
+            hit, expected = found.search(src), alone.search(src)
+            assert (hit and hit.span()) == (expected and expected.span()), (names, src)
+
+
 BUNDLED = """int f(struct dev *d)
 {
 \tstruct x *p = kzalloc(8, GFP_KERNEL), *q = (struct x *)kmalloc(4, GFP_KERNEL);
