@@ -125,14 +125,14 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address)."""
     if not value:
         return ()
-    plain = value.isascii() and "=?" not in value
-    return tuple(a for a in (_plain_address(p) if plain else _decode_header(p) for p in _split_outside_quotes(value))
-                 if a)
+    return tuple(a for a in (_decode_address(p) for p in _split_outside_quotes(value)) if a)
 
 
-def _plain_address(piece: str) -> str:
-    """What _decode_header makes of plain ASCII (no encoded words): only a folded one needs it."""
-    return _decode_header(piece) if "\n" in piece else piece.strip()
+def _decode_address(piece: str) -> str:
+    """_decode_header(piece), which only strips plain ASCII (no encoded word, not folded)."""
+    if piece.isascii() and "=?" not in piece and "\n" not in piece:
+        return piece.strip()
+    return _decode_header(piece)
 
 
 def _split_outside_quotes(value: str) -> list[str]:

@@ -573,7 +573,8 @@ def test_plain_ascii_addresses_read_as_the_decoder_reads_them():
     from reviewbot.mail import _addresses, _decode_header, _split_outside_quotes
 
     for value in ('a@b.c, "Doe, John" <j@x.org>,  <k@y>  ,', " x@y ,\t z@w\t", ",,", "Name <n@m>",
-                  '"a "" b" <c@d>, e@f', "a@b,\n c@d", 'x <y@z>,\r\n\t"Q, R" <s@t>,\n\t', "p <q@r>\n"):
+                  '"a "" b" <c@d>, e@f', "a@b,\n c@d", 'x <y@z>,\r\n\t"Q, R" <s@t>,\n\t', "p <q@r>\n",
+                  "=?utf-8?q?Doe=2C_John?= <j@x>, plain@x.org", "Jos\u00e9 <j@x>,  a@b "):
         slow = tuple(a for a in (_decode_header(p) for p in _split_outside_quotes(value)) if a)
         assert _addresses(value) == slow, value
 
