@@ -79,9 +79,13 @@ def parse(source: bytes) -> tree_sitter.Tree:
     return _TREES.get(source)
 
 
-# Queries that several rules run over nearly every unit: compiled into one query, which
-# finds the matches of all of them in one pass over the tree (a third of the time).
+# Queries that several rules run over nearly every unit, and the node types several hunk rules
+# walk every window for: compiled into one query, which finds all of them in one pass over the
+# tree (as fast as one of them alone), then sorted out by pattern index.
 BUNDLE = ("call_results", "null_sources", "null_tests")
+SHARED_TYPES = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
+                          "compound_statement", "ERROR"})
+_SHARED_PART = "(shared types)"
 
 
 class Part(NamedTuple):
@@ -106,8 +110,9 @@ def query(name: str, package: str = "reviewbot.rules") -> tree_sitter.Query | Pa
 
 @functools.cache
 def _bundle() -> dict[str, Part]:
+    """The part of each bundled query, and (under _SHARED_PART) the last pattern: SHARED_TYPES."""
     sources = [_source(name, "reviewbot.rules") + "\n" for name in BUNDLE]
-    bundle = tree_sitter.Query(language(), "".join(sources))
+    bundle = tree_sitter.Query(language(), "".join(sources) + _types_pattern(SHARED_TYPES))
     starts = [bundle.start_byte_for_pattern(i) for i in range(bundle.pattern_count)]
     parts, offset = {}, 0
     for name, source in zip(BUNDLE, sources):
@@ -115,7 +120,12 @@ def _bundle() -> dict[str, Part]:
         indices = [i for i, at in enumerate(starts) if offset <= at < end_offset]
         parts[name] = Part(bundle, indices[0], indices[-1] + 1)
         offset = end_offset
+    parts[_SHARED_PART] = Part(bundle, bundle.pattern_count - 1, bundle.pattern_count)
     return parts
+
+
+def _types_pattern(types: frozenset[str]) -> str:
+    return "[" + " ".join(f"({t})" for t in sorted(types)) + "] @node"
 
 
 def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
@@ -187,14 +197,9 @@ def walk(node: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None =
     return _walk(node, types)
 
 
-# Node types several hunk rules walk every window for: found together in one pass (as
-# fast as finding one type), then sorted out by type.
-SHARED_TYPES = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
-                          "compound_statement", "ERROR"})
-
-
 def _every_shared(node: Node) -> tuple[list[Node] | None]:
-    return (_typed_descendants(node, SHARED_TYPES),)
+    """Every node of SHARED_TYPES under `node`, in pre-order (found with the bundled queries)."""
+    return (_in_preorder([m["node"] for m in matches(_bundle()[_SHARED_PART], node)]),)
 
 
 _SHARED = _Recent(_every_shared, 8)
@@ -220,7 +225,7 @@ def _walk(node: Node, types) -> Iterator[Node]:
 def _types_query(types: frozenset[str]) -> tree_sitter.Query | None:
     """A query capturing every node of the types (None when one is not a node type of C)."""
     try:
-        return tree_sitter.Query(language(), "[" + " ".join(f"({t})" for t in sorted(types)) + "] @node")
+        return tree_sitter.Query(language(), _types_pattern(types))
     except (tree_sitter.QueryError, ValueError):
         return None
 
@@ -234,7 +239,12 @@ def _typed_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
     q = _types_query(types)
     if q is None:
         return None
-    found = tree_sitter.QueryCursor(q).captures(node).get("node", [])
+    return _in_preorder(tree_sitter.QueryCursor(q).captures(node).get("node", []))
+
+
+def _in_preorder(found: list[Node]) -> list[Node] | None:
+    """Nodes sorted by (start, longest first): in pre-order, unless two share a range or one is
+    empty (None)."""
     keys = [(n.start_byte, -n.end_byte) for n in found]
     if len(set(keys)) != len(keys) or any(start == -end for start, end in keys):
         return None
