@@ -118,3 +118,19 @@ def test_skip_line_only_saves_calls_that_would_report_nothing():
         with_skip = run_rules(message, files, (), (rule,), builtin())
         assert with_skip == run_rules(message, files, (), (slow,), builtin()), rule.id
         assert with_skip or rule.id != "trailing-whitespace"
+
+
+def test_path_globs_match_as_fnmatch_matches_the_path_or_its_name():
+    import fnmatch
+
+    from reviewbot.engine import _path_matches
+
+    globs_sets = [("*.c", "*.h"), ("*.c", "*.h", "*.dts", "*.dtsi", "Kconfig*"), ("drivers/*",), ("[ab].c",), (),
+                  ("*.[ch]", "x?y"), ("Makefile",)]
+    paths = ["a.c", "drivers/net/x.h", "arch/arm/boot/dts/x.dts", "Kconfig", "drivers/Kconfig.debug", "a.cc",
+             "b.c", "drivers/a/b.c", "x.y", "xzy", "src/Makefile", "Makefile.am", "dir.c/file", ".c", ""]
+    for globs in globs_sets:
+        for path in paths:
+            name = path.rsplit("/", 1)[-1]
+            expected = any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
+            assert _path_matches(globs, path) == expected, (globs, path)
