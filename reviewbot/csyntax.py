@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from functools import cached_property
 from importlib import resources
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import tree_sitter
 import tree_sitter_c
@@ -64,40 +64,110 @@ def _parse_source(source: bytes) -> tree_sitter.Tree:
     return _parser().parse(source)
 
 
-def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[dict[str, Node], ...]:
+def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[tuple[int, dict[str, Node]], ...]:
     q, node = key
-    return tuple({name: nodes[0] for name, nodes in caps.items()} for _, caps in tree_sitter.QueryCursor(q).matches(node))
+    return tuple((i, {name: nodes[0] for name, nodes in caps.items()}) for i, caps in tree_sitter.QueryCursor(q).matches(node))
 
 
 # Trees by source bytes; matches by (query, node): a key node holds its tree, so a key
 # cannot come to stand for another tree's node.
 _TREES = _Recent(_parse_source, 64)
-_MATCHES = _Recent(_all_matches, 8)
+_MATCHES = _Recent(_all_matches, 256)
 
 
 def parse(source: bytes) -> tree_sitter.Tree:
     return _TREES.get(source)
 
 
+# Queries that several rules run over nearly every unit, and the node types several hunk rules
+# walk every window for: compiled into one query, which finds all of them in one pass over the
+# tree (as fast as one of them alone), then sorted out by pattern index.
+BUNDLE = ("call_results", "null_sources", "null_tests")
+SHARED_TYPES = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
+                          "compound_statement", "ERROR"})
+_SHARED_PART = "(shared types)"
+
+
+class Part(NamedTuple):
+    """One query of a bundle: the patterns `first` to `end` of the compiled bundle."""
+
+    bundle: tree_sitter.Query
+    first: int
+    end: int
+
+
+def _source(name: str, package: str) -> str:
+    return resources.files(package).joinpath(f"queries/{name}.scm").read_text()
+
+
 @functools.cache
-def query(name: str, package: str = "reviewbot.rules") -> tree_sitter.Query:
-    """A query shipped as package data (`queries/<name>.scm`), compiled once."""
-    source = resources.files(package).joinpath(f"queries/{name}.scm").read_text()
-    return tree_sitter.Query(language(), source)
+def query(name: str, package: str = "reviewbot.rules") -> tree_sitter.Query | Part:
+    """A query shipped as package data (`queries/<name>.scm`), compiled once (on first use)."""
+    if package == "reviewbot.rules" and name in BUNDLE:
+        return _bundle()[name]
+    return tree_sitter.Query(language(), _source(name, package))
 
 
-def matches(q: tree_sitter.Query, node: Node) -> list[dict[str, Node]]:
+@functools.cache
+def _bundle() -> dict[str, Part]:
+    """The part of each bundled query, and (under _SHARED_PART) the last pattern: SHARED_TYPES."""
+    sources = [_source(name, "reviewbot.rules") + "\n" for name in BUNDLE]
+    bundle = tree_sitter.Query(language(), "".join(sources) + _types_pattern(SHARED_TYPES))
+    starts = [bundle.start_byte_for_pattern(i) for i in range(bundle.pattern_count)]
+    parts, offset = {}, 0
+    for name, source in zip(BUNDLE, sources):
+        end_offset = offset + len(source.encode())
+        indices = [i for i, at in enumerate(starts) if offset <= at < end_offset]
+        parts[name] = Part(bundle, indices[0], indices[-1] + 1)
+        offset = end_offset
+    parts[_SHARED_PART] = Part(bundle, bundle.pattern_count - 1, bundle.pattern_count)
+    return parts
+
+
+def _types_pattern(types: frozenset[str]) -> str:
+    return "[" + " ".join(f"({t})" for t in sorted(types)) + "] @node"
+
+
+def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
     """Each match of the query under `node`, as {capture name: node} (first node of each).
 
     Several rules run one query over the same unit: the matches are found once (the
     dicts are shared; read them, do not change them)."""
-    return list(_MATCHES.get((q, node)))
+    if isinstance(q, Part):
+        return [m for i, m in _MATCHES.get((q.bundle, node)) if q.first <= i < q.end]
+    return [m for _, m in _MATCHES.get((q, node))]
 
 
-def any_of(names: Iterable[str]) -> re.Pattern[bytes]:
-    """A pattern that finds any of the names in source bytes: where it finds none, no node's
-    text is one of them, and a rule that judges only their calls may stop before its query."""
-    return re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))).encode())
+class Names(NamedTuple):
+    """Finds any of some names in source bytes (see any_of)."""
+
+    pattern: re.Pattern[bytes]
+    common: bytes   # a piece of text every name has: where it is missing, so are they all
+
+    def search(self, source: bytes) -> re.Match[bytes] | None:
+        # (`in` is a fast scan; the pattern's alternation tries every name at every byte)
+        return self.pattern.search(source) if self.common in source else None
+
+
+def any_of(names: Iterable[str]) -> Names:
+    """What finds any of the names in source bytes: where it finds none, no node's text is
+    one of them, and a rule that judges only their calls may stop before its query."""
+    names = sorted(names, key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(re.escape(n) for n in names).encode())
+    return Names(pattern, _common_part([n.encode() for n in names]))
+
+
+def _common_part(names: list[bytes]) -> bytes:
+    """The longest piece of text all the names have (b"" when they share none, or there are none)."""
+    if not names:
+        return b""
+    shortest = min(names, key=len)
+    for size in range(len(shortest), 0, -1):
+        for start in range(len(shortest) - size + 1):
+            piece = shortest[start:start + size]
+            if all(piece in n for n in names):
+                return piece
+    return b""
 
 
 def text(node: Node) -> str:
@@ -118,10 +188,28 @@ def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
 def walk(node: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None = None) -> Iterator[Node]:
     """Every descendant (named nodes only) in source order, optionally of some types."""
     if types is not None:
-        found = _typed_descendants(node, frozenset(types))
+        types = frozenset(types)
+        found = _shared_descendants(node, types) if types <= SHARED_TYPES else None
+        if found is None:
+            found = _typed_descendants(node, types)
         if found is not None:
             return iter(found)
     return _walk(node, types)
+
+
+def _every_shared(node: Node) -> tuple[list[Node] | None]:
+    """Every node of SHARED_TYPES under `node`, in pre-order (found with the bundled queries)."""
+    return (_in_preorder([m["node"] for m in matches(_bundle()[_SHARED_PART], node)]),)
+
+
+_SHARED = _Recent(_every_shared, 8)
+
+
+def _shared_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
+    """What `_typed_descendants(node, types)` finds, for types among SHARED_TYPES, or None
+    where the shared list cannot be put in order (then the caller asks for the types alone)."""
+    (every,) = _SHARED.get(node)
+    return None if every is None else [n for n in every if n.type in types]
 
 
 def _walk(node: Node, types) -> Iterator[Node]:
@@ -137,7 +225,7 @@ def _walk(node: Node, types) -> Iterator[Node]:
 def _types_query(types: frozenset[str]) -> tree_sitter.Query | None:
     """A query capturing every node of the types (None when one is not a node type of C)."""
     try:
-        return tree_sitter.Query(language(), "[" + " ".join(f"({t})" for t in sorted(types)) + "] @node")
+        return tree_sitter.Query(language(), _types_pattern(types))
     except (tree_sitter.QueryError, ValueError):
         return None
 
@@ -151,11 +239,34 @@ def _typed_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
     q = _types_query(types)
     if q is None:
         return None
-    found = tree_sitter.QueryCursor(q).captures(node).get("node", [])
+    return _in_preorder(tree_sitter.QueryCursor(q).captures(node).get("node", []))
+
+
+def _in_preorder(found: list[Node]) -> list[Node] | None:
+    """Nodes sorted by (start, longest first): in pre-order, unless two share a range or one is
+    empty (None)."""
     keys = [(n.start_byte, -n.end_byte) for n in found]
     if len(set(keys)) != len(keys) or any(start == -end for start, end in keys):
         return None
     return [n for _, n in sorted(zip(keys, found), key=lambda kn: kn[0])]
+
+
+def identifiers_named(node: Node, name: bytes, after: int = 0) -> list[Node]:
+    """The identifiers under `node` spelt `name` that start at or after byte `after`, in source
+    order: found in the text, then looked up in the tree (comments and strings drop out), which
+    is many times faster than walking a function's nodes."""
+    if not name:
+        return [n for n in _walk(node, ("identifier",)) if n.start_byte >= after and n.text == name]
+    src, base = node.text, node.start_byte
+    found = []
+    at = src.find(name, max(after - base, 0))
+    while at >= 0:
+        start, end = base + at, base + at + len(name)
+        hit = node.descendant_for_byte_range(start, end)
+        if hit is not None and hit.type == "identifier" and hit.start_byte == start and hit.end_byte == end:
+            found.append(hit)
+        at = src.find(name, at + 1)
+    return found
 
 
 def broken(node: Node) -> bool:

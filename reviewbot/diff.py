@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Iterator, NamedTuple
 
 import unidiff
@@ -24,7 +25,7 @@ class DiffLine(NamedTuple):
     no_newline: bool = False  # followed by "\ No newline at end of file"
 
 
-class Hunk(NamedTuple):
+class _HunkFields(NamedTuple):
     old_start: int
     old_len: int
     new_start: int
@@ -34,11 +35,16 @@ class Hunk(NamedTuple):
     mail_line: int
     repaired: bool = False   # mended on the way in, or from a whitespace-damaged copy
 
-    @property
+
+class Hunk(_HunkFields):
+    """A hunk: its fields are a NamedTuple's (equal by value); the lines every rule asks for are
+    picked out once (a subclass without __slots__ has room to keep them)."""
+
+    @cached_property
     def added(self) -> tuple[DiffLine, ...]:
         return tuple(line for line in self.lines if line.kind == "+")
 
-    @property
+    @cached_property
     def post_image(self) -> tuple[DiffLine, ...]:
         """The lines of the new file this hunk shows: context and added, in order."""
         return tuple(line for line in self.lines if line.kind != "-")
@@ -82,6 +88,11 @@ def _modes(info: list[str]) -> dict[str, str]:
     return modes
 
 
+# DiffLine(...) through tuple.__new__ with every field: the NamedTuple's own __new__ is a Python
+# function call, and a diff has hundreds of thousands of lines.
+_new_line = tuple.__new__
+
+
 def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk, mail_lines, line_base: int) -> list[DiffLine]:
     """The lines of the hunk whose `@@` line is lines[header], read as unidiff's full parse
     reads them (unidiff's quick parse has checked and counted them, but kept none)."""
@@ -106,7 +117,7 @@ def _hunk_body(lines: tuple[str, ...], header: int, h: unidiff.Hunk, mail_lines,
                 old, source = source, source + 1
             else:
                 old, new, source, target = source, target, source + 1, target + 1
-            body.append(DiffLine(kind, text, old, new, mail_lines[line_base + k]))
+            body.append(_new_line(DiffLine, (kind, text, old, new, mail_lines[line_base + k], False)))
         if source == source_end and target == target_end:
             break
     return body

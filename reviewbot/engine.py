@@ -6,6 +6,7 @@ import fnmatch
 import functools
 import importlib
 import os
+import re
 from types import MappingProxyType
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
@@ -46,7 +47,15 @@ class Rule(NamedTuple):
 def _path_matches(globs: tuple[str, ...], path: str) -> bool:
     """Does the path, or its file name, match one of the globs?  (Asked per rule and file.)"""
     name = path.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
+    pattern = _glob_pattern(globs)
+    return bool(pattern.match(os.path.normcase(path)) or pattern.match(os.path.normcase(name)))
+
+
+@functools.lru_cache(maxsize=64)
+def _glob_pattern(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for the globs, each as fnmatch.fnmatch reads it (a few sets of globs, one
+    pattern each, instead of one fnmatch call per glob, path and name)."""
+    return re.compile("|".join(fnmatch.translate(os.path.normcase(g)) for g in globs) or "(?!)")
 
 
 def section(doc: str, name: str) -> str:
@@ -218,7 +227,7 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         also = tuple((n, added[n].mail_line) for n in report.also if n in added and n != report.line)
         return _finding(r, report, path, added[report.line].mail_line, also)
 
-    line_rules = [r for r in by_scope[Scope.LINE] if r.applies_to(path)]
+    line_rules = [(r, r.meta.skip_line) for r in by_scope[Scope.LINE] if r.applies_to(path)]
     hunk_rules = [r for r in by_scope[Scope.HUNK] if r.applies_to(path)]
     function_rules = [r for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
     for hunk in fc.hunks:
@@ -226,7 +235,9 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         if not hunk_added and not hunk_rules:
             continue
         for line in hunk_added:
-            for r in line_rules:
+            for r, skip in line_rules:
+                if skip is not None and skip(line.text, r.options):
+                    continue
                 for report in r.check(LineContext(message, fc, hunk, line, knowledge, r.options)):
                     if (f := on_added(r, report)) is not None:
                         yield f

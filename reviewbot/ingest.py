@@ -43,7 +43,7 @@ class Problem(NamedTuple):
 def split_mbox(data: bytes, source: str) -> Iterator[RawMessage]:
     """Split mbox bytes into messages; data without a separator is one message."""
     lines = data.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
+    starts = _separators(data, lines)
     if not starts or (starts[0] != 0 and any(lines[k].strip() for k in range(starts[0]))):
         # Not an mbox (or text before the first separator): one message.
         yield RawMessage(Origin(source, 0, 1), data)
@@ -56,6 +56,33 @@ def split_mbox(data: bytes, source: str) -> Iterator[RawMessage]:
         # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
         commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
         yield RawMessage(Origin(source, index, start + 2), body, commit)
+
+
+def _separators(data: bytes, lines: list[bytes]) -> list[int]:
+    """The indices of the lines (of data.splitlines) that are mbox separators.
+
+    Without a CR, the lines are what the newlines end, so the lines starting "From " are
+    found with find() and numbered by counting newlines (rather than looking at every line).
+    """
+    if b"\r" in data:
+        return [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
+    found, row, counted = [], 0, 0
+    for at in _from_offsets(data):
+        row += data.count(b"\n", counted, at)
+        counted = at
+        if _FROM_LINE.match(lines[row]):
+            found.append(row)
+    return found
+
+
+def _from_offsets(data: bytes) -> Iterator[int]:
+    """Where the lines that start with "From " start."""
+    if data.startswith(b"From "):
+        yield 0
+    at = data.find(b"\nFrom ")
+    while at >= 0:
+        yield at + 1
+        at = data.find(b"\nFrom ", at + 1)
 
 
 def _read_file(path: Path, label: str) -> bytes:

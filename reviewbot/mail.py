@@ -29,7 +29,9 @@ from reviewbot.subject import parse_subject
 _HEADER_LINE = re.compile(r"^([!-9;-~]+):")
 # What the stdlib's feedparser takes for a header line (or a continuation): the first other
 # line ends the headers (a blank one is dropped, anything else is the first body line).
-_NOT_A_HEADER = re.compile(rb"^(?!From |[\041-\071\073-\176]*:|[\t ])", re.MULTILINE)
+# The header lines at the start of the data, line by line: "From ", a field name and its colon,
+# or a continuation (a search for the first line that is none of these tries every byte).
+_HEADER_LINES = re.compile(rb"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
 _HEADER_NAME = re.compile(rb"^([!-9;-~]+):", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*\r?\n)+")
 _KNOWN_HEADERS = frozenset(
@@ -123,7 +125,14 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address)."""
     if not value:
         return ()
-    return tuple(a for a in (_decode_header(p) for p in _split_outside_quotes(value)) if a)
+    return tuple(a for a in (_decode_address(p) for p in _split_outside_quotes(value)) if a)
+
+
+def _decode_address(piece: str) -> str:
+    """_decode_header(piece), which only strips plain ASCII (no encoded word, not folded)."""
+    if piece.isascii() and "=?" not in piece and "\n" not in piece:
+        return piece.strip()
+    return _decode_header(piece)
 
 
 def _split_outside_quotes(value: str) -> list[str]:
@@ -162,8 +171,7 @@ def _find_diff(lines: list[str]) -> int | None:
 
 def _header_end(data: bytes) -> int:
     """Offset of the first line that is not a header line (or len(data)), as the stdlib parser reads it."""
-    m = _NOT_A_HEADER.search(data)
-    return m.start() if m else len(data)
+    return _HEADER_LINES.match(data).end()
 
 
 def _body_start(data: bytes, end: int | None = None) -> int:
@@ -258,12 +266,13 @@ def _qp_rows(raw: bytes, start: int, count: int) -> list[int]:
 def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
     """Every part that can hold a message or a patch, decoded, with the raw line of each line."""
     parts = []
-    raw_text = data.decode("latin-1")
     cursor, cursor_row = 0, 0   # where the search for the next part starts, and its line
     misses = 0
-    for _ in range(body_row):
-        cursor = raw_text.find("\n", cursor) + 1
-        cursor_row += 1
+    if msg.is_multipart():   # (only the parts of a multipart message are searched for)
+        raw_text = data.decode("latin-1")
+        for _ in range(body_row):
+            cursor = raw_text.find("\n", cursor) + 1
+            cursor_row += 1
     for part in msg.walk():
         if part.is_multipart():
             continue

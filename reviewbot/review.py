@@ -108,6 +108,8 @@ class Reviewer(NamedTuple):
         return None
 
     def _file_views(self, message: Message, files: tuple[FileChange, ...], notices: list[str]) -> dict[str, SyntaxView]:
+        if self.tree is None and not self.git_top:
+            return {}   # no tree to read (what _reader says), so no file to look at
         function_rules = [r for r in self.rules if r.meta.scope is Scope.FUNCTION]
         wanted = [fc for fc in files if any(r.applies_to(fc.path) for r in function_rules)]
         if not wanted:
@@ -137,10 +139,12 @@ class Reviewer(NamedTuple):
             for d in damage:
                 notices.append(f"{d.path or message.label}: {d.what} (web-archive copy; indentation checks skipped)")
         silenced_ids = trailer_ignores(message)
-        unknown = sorted(silenced_ids - rule_by_id().keys())
-        if unknown:
-            notices.append(f"Reviewbot-ignore names no rule: {', '.join(unknown)} (see `reviewbot rules`)")
-        rules = tuple(r for r in self.rules if r.id not in silenced_ids)
+        rules = self.rules
+        if silenced_ids:
+            unknown = sorted(silenced_ids - rule_by_id().keys())
+            if unknown:
+                notices.append(f"Reviewbot-ignore names no rule: {', '.join(unknown)} (see `reviewbot rules`)")
+            rules = tuple(r for r in self.rules if r.id not in silenced_ids)
         views = self._file_views(message, files, notices)
         found = mark_preexisting(run_rules(message, files, damage, rules, self.knowledge, views), files)
         policy = self.policy

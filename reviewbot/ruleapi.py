@@ -53,18 +53,25 @@ class RuleMeta(NamedTuple):
     preview: bool = False
     paths: tuple[str, ...] = ()    # globs on the file's path; empty: every file
     options: Mapping[str, object] = MappingProxyType({})   # option name -> default (config may override)
+    # For a line rule: a cheap test on the added line's text (and the options) that says `check`
+    # would report nothing on it, so the engine need not call it (most lines).
+    skip_line: Callable[[str, Mapping[str, object]], bool] | None = None
 
 
 def rule(id: str, *, severity: str, scope: str, checkpatch: tuple[str, ...] = (), preview: bool = False,
-         paths: tuple[str, ...] = (), options: Mapping[str, object] | None = None) -> Callable:
+         paths: tuple[str, ...] = (), options: Mapping[str, object] | None = None,
+         skip_line: Callable[[str, Mapping[str, object]], bool] | None = None) -> Callable:
     """Mark `check` as a rule's entry point and attach its metadata.
 
     `options` declares the rule's settings and their defaults (kebab-case names,
     values of TOML types); `.reviewbot.toml` may override them under
     `[rules.<id>]`, and the rule reads the effective values as `ctx.options[name]`.
+
+    `skip_line(text, options)`, for a line rule, is true of lines `check` would say nothing
+    about; it only saves the calls (tests hold it to that).
     """
     meta = RuleMeta(id, Severity.parse(severity), Scope(scope), tuple(checkpatch), preview, tuple(paths),
-                    MappingProxyType(dict(options or {})))
+                    MappingProxyType(dict(options or {})), skip_line)
 
     def attach(check: Callable) -> Callable:
         check.rule_meta = meta

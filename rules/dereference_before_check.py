@@ -581,13 +581,14 @@ def check(ctx):
     view = ctx.view
     whole = view.whole_file
     for unit in view.units():
-        added = added_text(view, unit)
+        tests = matches(query("null_tests"), unit)
+        added = added_text(view, unit) if tests else ""
         if not added:
             continue
         # The dereference or the check is on an added line, so the name is in the added text.
         words = set(WORD.findall(added))
         names = set()
-        for m in matches(query("null_tests"), unit):
+        for m in tests:
             node = m["var"]
             name = text(node)
             if name not in names and name in words and not name.isupper() and is_null_test(node):

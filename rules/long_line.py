@@ -142,13 +142,19 @@ def _was_long(hunk, line, limit: int) -> bool:
     return False
 
 
+def _short(text: str, options) -> bool:
+    """The common case: the line is within the limit."""
+    return not _over(text, options["max-line-length"])
+
+
 @rule("long-line", severity="warning", scope="line", paths=("*.c", "*.h"),
-      checkpatch=("LONG_LINE", "LONG_LINE_COMMENT", "LONG_LINE_STRING"), options={"max-line-length": 100})
+      checkpatch=("LONG_LINE", "LONG_LINE_COMMENT", "LONG_LINE_STRING"), options={"max-line-length": 100},
+      skip_line=_short)
 def check(ctx):
     text = ctx.line.text
     limit = ctx.options["max-line-length"]
-    if not _over(text, limit):
-        return   # the common case, first
+    if _short(text, ctx.options):
+        return
     if _exempt(text, limit):
         return
     where = _where(text, limit)

@@ -253,6 +253,8 @@ def _glued(texts: list[str], j: int, device_tree: bool) -> bool:
 
 def _after_definitions(hunk, device_tree: bool):
     """`}` or `};` ending a top-level definition, and on the next line more code, not a blank line."""
+    if not any(x.text[:1] == "}" for x in hunk.lines):
+        return   # the common case: no line that could end one (CLOSING matches only at a `}`)
     before = [x.text for x in hunk.lines if x.kind != "+"]
     # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
     # glues the same way is reported as pre-existing (shown only with --show-preexisting).

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import ancestors, call_name, matches, query, strip_parens, text
+from reviewbot.csyntax import ancestors, call_name, identifiers_named, matches, query, strip_parens, text
 from reviewbot.ruleapi import Report, rule
 
 # Tests that catch an error pointer.
@@ -224,9 +224,8 @@ def scope_of(site, unit):
 def occurrences(scope, var, after: int) -> list:
     """Nodes after byte `after` that name the same value as `var` (an identifier or a field)."""
     if var.type == "identifier":
-        name, types = text(var).encode(), ("identifier",)
-    else:
-        name, types = squeeze(var).encode(), (var.type,)
+        return identifiers_named(scope, text(var).encode(), after)
+    name, types = squeeze(var).encode(), (var.type,)
     found = []
     stack = [scope]
     while stack:

@@ -254,6 +254,13 @@ def _alignment(text: str) -> tuple[str, str, str] | None:
 
 def _code(stripped: str) -> str:
     """The line without a comment that ends it: `int x;\t/* the x */` is `int x;`."""
+    if "/" not in stripped:
+        return stripped.rstrip()   # no comment to take off (the quotes matter only before one)
+    return _code_scan(stripped)
+
+
+def _code_scan(stripped: str) -> str:
+    """_code, character by character (strings may hold `//` or `/*`)."""
     quote = None
     k = 0
     while k < len(stripped):

@@ -74,10 +74,8 @@ def _controls(view):
     added = view.added_rows
     if not added:
         return
-    for row in range(max(0, added[0] - HEAD_ROWS), added[-1] + 1):
+    for row in _keyword_rows(rows, max(0, added[0] - HEAD_ROWS), added[-1] + 1):
         text = rows[row]
-        if not KEYWORD_TEXT.search(text):
-            continue
         k = bisect.bisect_left(added, row)
         if k == len(added) or added[k] > row + HEAD_ROWS:
             continue
@@ -88,6 +86,19 @@ def _controls(view):
                 continue
             if token.parent.type in CONTROLS and token.parent.children[0] == token:
                 yield token.parent
+
+
+def _keyword_rows(rows, lo: int, hi: int):
+    """The rows from `lo` to before `hi` that have a keyword, in order: one search over their
+    text joined by newlines (a newline is no word character, so `\\b` reads each row alone)."""
+    chunk = "\n".join(rows[lo:hi])
+    row, at, last = lo, 0, None
+    for m in KEYWORD_TEXT.finditer(chunk):
+        row += chunk.count("\n", at, m.start())
+        at = m.start()
+        if row != last:
+            last = row
+            yield row
 
 
 def _first_statement(body):

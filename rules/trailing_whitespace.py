@@ -56,11 +56,17 @@ from reviewbot.ruleapi import Report, rule
 LEFT_ALONE = (".patch", ".diff", ".md")
 
 
-@rule("trailing-whitespace", severity="warning", scope="line", checkpatch=("TRAILING_WHITESPACE",))
+def _nothing_at_the_end(text: str, options) -> bool:
+    """The common case: nothing at the end to judge (a CR is dos-line-endings')."""
+    return not text or text[-1] not in " \t"
+
+
+@rule("trailing-whitespace", severity="warning", scope="line", checkpatch=("TRAILING_WHITESPACE",),
+      skip_line=_nothing_at_the_end)
 def check(ctx):
     text = ctx.line.text
-    if not text or text[-1] not in " \t":
-        return   # the common case, first: nothing at the end to judge (a CR is dos-line-endings')
+    if _nothing_at_the_end(text, ctx.options):
+        return
     if ctx.hunk.repaired or not ctx.message.whitespace_trusted or ctx.file.path.endswith(LEFT_ALONE):
         return
     if text.strip(" \t"):

@@ -77,7 +77,7 @@ static int add_call(struct tab *tab, s16 offset)
 
 from __future__ import annotations
 
-from reviewbot.csyntax import broken, call_name, matches, query, strip_parens, text
+from reviewbot.csyntax import broken, call_name, identifiers_named, matches, query, strip_parens, text
 from reviewbot.knowledge import CONFIDENT_SHARE, MIN_SITES, ReturnFact
 from reviewbot.ruleapi import Report, rule
 
@@ -250,21 +250,6 @@ def _contains(outer, inner) -> bool:
     return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
-def _identifiers(unit, name: str, after: int):
-    stack = [unit]
-    found = []
-    while stack:
-        n = stack.pop()
-        if n.end_byte <= after:
-            continue
-        if n.type == "identifier":
-            if n.start_byte >= after and n.text.decode("utf-8", "replace") == name:
-                found.append(n)
-            continue
-        stack.extend(n.children)
-    return sorted(found, key=lambda n: n.start_byte)
-
-
 def _squeeze(node) -> str:
     return "".join(text(node).split())
 
@@ -286,7 +271,7 @@ def _fields(unit, name: str, after: int):
 
 def _occurrences(scope, var, after: int):
     if var.type == "identifier":
-        return _identifiers(scope, text(var), after)
+        return identifiers_named(scope, text(var).encode(), after)
     return _fields(scope, _squeeze(var), after)
 
 

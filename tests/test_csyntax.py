@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewbot.csyntax import SyntaxView, broken, call_name, matches, parse, query, text, walk
+from reviewbot.csyntax import SyntaxView, broken, call_name, identifiers_named, matches, parse, query, text, walk
 
 WINDOW = """\tif (err)
 \t\treturn err;
@@ -120,3 +120,79 @@ def test_any_of_finds_the_names_in_source_bytes():
     names = any_of({"kmalloc", "kmalloc_array", "a.b"})
     assert names.search(b"x = kmalloc_array(n, 4);")
     assert not names.search(b"x = kzalloc(4); y = aXb;")
+
+
+def test_any_of_skips_the_pattern_only_where_no_name_can_be():
+    """The common-part scan in front of the pattern changes no answer."""
+    import re
+
+    from reviewbot.csyntax import any_of
+
+    for names in ({"kmalloc", "kzalloc", "vmalloc_array"}, {"copy_to_user", "clear_user"}, {"a", "b"}, {"x.y"},
+                  {"kmalloc"}, set()):
+        found = any_of(names)
+        assert all(found.common in n.encode() for n in names)
+        alone = re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))).encode())
+        for src in (b"", b"p = kmalloc(4);", b"alloc", b"clear_usr(x)", b"copy_to_user", b"b", b"xzy x.y",
+                    b"kvmalloc_array", b"vmalloc_arra"):
+            hit, expected = found.search(src), alone.search(src)
+            assert (hit and hit.span()) == (expected and expected.span()), (names, src)
+
+
+BUNDLED = """int f(struct dev *d)
+{
+\tstruct x *p = kzalloc(8, GFP_KERNEL), *q = (struct x *)kmalloc(4, GFP_KERNEL);
+\tint r;
+
+\tif (!p || q == NULL)
+\t\treturn -ENOMEM;
+\td->a[2] = devm_ioremap(d, 0);
+\t*d->b = get(d);
+\twhile (p && (r = read(p)) != 0)
+\t\tp = next(p, d->c = find(d));
+\tfor (; p; p = p->next)
+\t\tdo { d->e = x ? alloc(1) : NULL; } while (!(q));
+\treturn IS_ERR_OR_NULL(p) ? -EINVAL : r;
+}
+"""
+
+
+def test_bundled_queries_match_as_each_query_alone():
+    """The queries compiled into one bundle find, each, what the query alone finds, in its order."""
+    import tree_sitter
+
+    from reviewbot.csyntax import BUNDLE, Part, _source, language
+
+    for src in (BUNDLED, WINDOW, NESTED):
+        root = parse(src.encode()).root_node
+        for name in BUNDLE:
+            assert isinstance(query(name), Part)
+            alone = tree_sitter.Query(language(), _source(name, "reviewbot.rules"))
+            expected = [{k: v[0] for k, v in caps.items()} for _, caps in tree_sitter.QueryCursor(alone).matches(root)]
+            assert matches(query(name), root) == expected, (name, src)
+            assert expected or src != BUNDLED
+
+
+def test_shared_walk_finds_each_type_set_as_a_plain_recursion():
+    from reviewbot.csyntax import SHARED_TYPES
+
+    for src in (BUNDLED, WINDOW, NESTED, "int f(void) { if (a) { } else for (;;) ; while (b) do { } while (c); }\n"):
+        root = parse(src.encode()).root_node
+        for types in ({"if_statement"}, {"if_statement", "for_statement", "while_statement"},
+                      {"compound_statement", "ERROR"}, SHARED_TYPES):
+            assert [n.id for n in walk(root, types)] == [n.id for n in _preorder(root, set(types))], (types, src)
+
+
+def _identifiers_walked(node, name: bytes, after: int):
+    """What identifiers_named promises, spelt out: a walk over every node."""
+    return [n for n in _preorder(node, {"identifier"}) if n.start_byte >= after and n.text == name]
+
+
+def test_identifiers_named_finds_what_a_walk_finds():
+    src = BUNDLED + "/* p q */ char *s = \"p\"; int pp, p_, _p; void g(void) { pp = p + q->p; }\n"
+    tree = parse(src.encode())
+    for node in [tree.root_node] + list(walk(tree.root_node, {"function_definition", "compound_statement"})):
+        for name in (b"p", b"q", b"d", b"pp", b"r", b"NULL", b"nothing", b""):
+            for after in (0, node.start_byte + 5, node.start_byte + 80, node.end_byte):
+                assert [n.id for n in identifiers_named(node, name, after)] == \
+                    [n.id for n in _identifiers_walked(node, name, after)], (name, after)

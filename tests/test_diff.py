@@ -402,3 +402,17 @@ def test_a_line_holding_a_newline_takes_unidiffs_full_parse():
 
     patch, headers = _patch(("--- a/x.c", "+++ b/x.c", "@@ -1 +1 @@", "-a", "+b\n+c"))
     assert headers is None
+
+
+def test_hunk_lines_picked_out_once_stay_a_value():
+    """Hunk keeps `added` and `post_image` once computed, and stays equal, hashed and replaced
+    as the NamedTuple of its fields."""
+    from reviewbot.diff import DiffLine, Hunk
+
+    lines = (DiffLine(" ", "a", 1, 1, 5), DiffLine("-", "b", 2, None, 6), DiffLine("+", "c", None, 2, 7))
+    h = Hunk(1, 2, 1, 2, "", lines, 4)
+    assert h.added == (lines[2],) and h.post_image == (lines[0], lines[2])
+    assert h.added is h.added
+    assert h == tuple(h) and hash(h) == hash(tuple(h))
+    other = h._replace(lines=lines[:2])
+    assert type(other) is Hunk and other.added == () and other.post_image == (lines[0],)

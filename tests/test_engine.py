@@ -95,3 +95,42 @@ def test_dedupe_keeps_first_per_rule_and_line_and_sorts():
     c = Finding("r", Severity.WARNING, "other", "a.c", 9)
     mail = Finding("m", Severity.ERROR, "mail", None, None)
     assert dedupe([a, b, c, mail]) == [mail, c, a]
+
+
+def test_skip_line_only_saves_calls_that_would_report_nothing():
+    """A line rule's skip_line is true only of lines its check says nothing about: run over
+    every added line of the rule fixtures, with and without it, the findings are the same."""
+    line_rules = [r for r in registry() if r.meta.scope is Scope.LINE and r.meta.skip_line is not None]
+    assert {r.id for r in line_rules} >= {"long-line", "trailing-whitespace"}
+    texts = ["", " ", "\t", "x ", "x\t", "x\r", "\t" * 13 + "y", "a" * 100, "a" * 101, "\t" * 12 + "abcde",
+             "\t" * 12 + "abcd", "\t\t/* " + "c" * 90 + " */", "\tpr_err(\"" + "s" * 100 + "\");  "]
+    for path in (RULES_DIR.parent / "tests" / "fixtures" / "rules").rglob("*"):
+        if path.is_file():
+            texts += path.read_text(errors="replace").splitlines()
+    body = "".join(f"+{t}\n" for t in texts)
+    patch = (b"From: A <a@example.org>\nSubject: [PATCH] x\n\nx\n---\ndiff --git a/x.c b/x.c\n--- a/x.c\n"
+             b"+++ b/x.c\n" + f"@@ -0,0 +1,{len(texts)} @@\n{body}".encode())
+    message = parse_message(RawMessage(Origin("p"), patch))
+    files, _ = parse_diff(message.diff_lines, message.diff_mail_lines)
+    for rule in line_rules:
+        assert any(rule.meta.skip_line(t, rule.options) for t in texts)
+        slow = rule._replace(meta=rule.meta._replace(skip_line=None))
+        with_skip = run_rules(message, files, (), (rule,), builtin())
+        assert with_skip == run_rules(message, files, (), (slow,), builtin()), rule.id
+        assert with_skip or rule.id != "trailing-whitespace"
+
+
+def test_path_globs_match_as_fnmatch_matches_the_path_or_its_name():
+    import fnmatch
+
+    from reviewbot.engine import _path_matches
+
+    globs_sets = [("*.c", "*.h"), ("*.c", "*.h", "*.dts", "*.dtsi", "Kconfig*"), ("drivers/*",), ("[ab].c",), (),
+                  ("*.[ch]", "x?y"), ("Makefile",)]
+    paths = ["a.c", "drivers/net/x.h", "arch/arm/boot/dts/x.dts", "Kconfig", "drivers/Kconfig.debug", "a.cc",
+             "b.c", "drivers/a/b.c", "x.y", "xzy", "src/Makefile", "Makefile.am", "dir.c/file", ".c", ""]
+    for globs in globs_sets:
+        for path in paths:
+            name = path.rsplit("/", 1)[-1]
+            expected = any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
+            assert _path_matches(globs, path) == expected, (globs, path)

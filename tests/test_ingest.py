@@ -392,3 +392,15 @@ def test_inputs_come_in_the_order_given(tmp_path):
     (tmp_path / "a.patch").write_bytes(a)
     got = only_messages(read_inputs(["-", "a.patch"], stdin=io.BytesIO(b), cwd=str(tmp_path)))
     assert [(m.origin.source, m.data) for m in got] == [("-", b), ("a.patch", a)]
+
+
+def test_mbox_separators_found_by_search_are_those_of_a_line_by_line_look():
+    from reviewbot.ingest import _FROM_LINE, _separators
+
+    sep = b"From 1234567890abcdef1234567890abcdef12345678 Mon Sep 17 00:00:00 2001\n"
+    for data in (b"", b"From x", sep, sep + b"a\n" + sep + b"From me\n>From x\n", b"a\n" + sep + b"\n" + sep,
+                 sep.replace(b"\n", b"\r\n") + b"x\r\n" + sep, b"x\rFrom y\n" + sep, sep + sep + sep[:-1],
+                 b"\n\n" + sep + b"body From " + sep):
+        lines = data.splitlines(keepends=True)
+        expected = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
+        assert _separators(data, lines) == expected, data

@@ -566,3 +566,30 @@ def test_to_and_cc_split_at_commas_outside_quotes():
                       + DIFF.encode())
     assert msg.to == ('"Doe, J" <j@x>', "b@x", "c@x")
     assert msg.cc == ('"a" <a@x>', '"b, c" <b@x>')
+
+
+def test_plain_ascii_addresses_read_as_the_decoder_reads_them():
+    """The fast path for plain ASCII To/Cc values gives what decoding each address gives."""
+    from reviewbot.mail import _addresses, _decode_header, _split_outside_quotes
+
+    for value in ('a@b.c, "Doe, John" <j@x.org>,  <k@y>  ,', " x@y ,\t z@w\t", ",,", "Name <n@m>",
+                  '"a "" b" <c@d>, e@f', "a@b,\n c@d", 'x <y@z>,\r\n\t"Q, R" <s@t>,\n\t', "p <q@r>\n",
+                  "=?utf-8?q?Doe=2C_John?= <j@x>, plain@x.org", "Jos\u00e9 <j@x>,  a@b "):
+        slow = tuple(a for a in (_decode_header(p) for p in _split_outside_quotes(value)) if a)
+        assert _addresses(value) == slow, value
+
+
+def test_header_end_is_the_first_line_that_is_no_header_line():
+    """_header_end, line by line, agrees with a search for the first line that starts neither a
+    field, nor "From ", nor a continuation."""
+    import re
+
+    from reviewbot.mail import _header_end
+
+    not_a_header = re.compile(rb"^(?!From |[\041-\071\073-\176]*:|[\t ])", re.MULTILINE)
+    samples = [b"", b"\n", b"From: a\n", b"From: a", b"From x\nSubject: y\n z\n\nbody\n", b"Subject: y\r\n\r\nb",
+               b"a b: c\n", b":x\nY: z\nno colon\n", b"X: 1\n\tcont\n \nY: 2\n", b"From a@b Mon\nTo: c\n-- \nx: y\n",
+               b"X-\x80: bad\nY: z\n", b"X: 1\nnot one\nY: 2\n", b"To: a\n\n", b"\tstart\nX: y\n"]
+    for data in samples:
+        m = not_a_header.search(data)
+        assert _header_end(data) == (m.start() if m else len(data)), data

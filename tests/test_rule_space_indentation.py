@@ -46,3 +46,12 @@ def test_checkpatch_format_prints_one_line_per_place():
     printed = run.out.splitlines()
     assert len(printed) == sum(len(v) for v in expected.values())
     assert sum(":LEADING_SPACE:" in x for x in printed) == len(expected["LEADING_SPACE"])
+
+
+def test_code_without_a_slash_is_the_scan_of_it():
+    """_code's fast path (no `/`, so no comment to take off) gives what the scan gives."""
+    from reviewbot.rules.space_indentation import _code, _code_scan
+
+    for text in ("int x;", "int x;  ", "s = \"a'b\";\t", "c = '\"';", "x = \"\\\"\" ;", "", " ", "a \\",
+                 "int x; /* y */", "p = \"//\"; // c", "q = '/' ;", "r = \"/*\" /* z */ ;", "/* a */ b /* c"):
+        assert _code(text) == _code_scan(text), text
