@@ -32,7 +32,8 @@ def _review_arguments(c) -> None:
     c.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
                    help="exit 1 when a finding at or above this severity is found (default: warning)")
     c.add_argument("--show-preexisting", action="store_true",
-                   help="also show findings on lines the patch only moves or re-indents")
+                   help="also show what the patch did not cause: findings on lines it only moves or "
+                        "re-indents, and faults the code already had")
     c.add_argument("--config", metavar="FILE",
                    help="read this configuration (default: .reviewbot.toml or [tool.reviewbot] in "
                         "pyproject.toml, from the current directory upward)")

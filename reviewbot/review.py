@@ -24,7 +24,7 @@ class PatchReview(NamedTuple):
     findings: tuple[Finding, ...]
     notices: tuple[str, ...]
     quotes: tuple[tuple[str, int, str], ...] = ()   # (path, new line, text) of lines findings are on
-    preexisting: int = 0     # findings not shown: on code the patch only moved (--show-preexisting)
+    preexisting: int = 0     # findings not shown: moved code, faults the code had before (--show-preexisting)
     silenced: int = 0        # findings not shown: a Reviewbot-ignore trailer or a per-path ignore
     files: tuple[FileChange, ...] = ()   # the parsed diff, for renderers that quote it (email)
 

@@ -75,9 +75,9 @@ def test_show_preexisting_shows_them_marked():
 
 def test_text_output_says_what_was_not_shown():
     run = run_cli("check", "--no-tree", "--select", "unbalanced-braces", "-", stdin=MOVED)
-    assert "1 on moved code not shown, see --show-preexisting" in run.out
+    assert "1 pre-existing (moved code, faults the code already had) not shown, see --show-preexisting" in run.out
     run = run_cli("check", "--no-tree", "--select", "unbalanced-braces", "--show-preexisting", "-", stdin=MOVED)
-    assert "foo.c:5: warning:" in run.out and "(pre-existing: the patch only moves this line)" in run.out
+    assert "foo.c:5: warning:" in run.out and "(pre-existing: the code had this before the patch)" in run.out
 
 
 def test_mark_preexisting_ignores_whitespace_but_not_content():

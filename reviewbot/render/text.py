@@ -30,7 +30,7 @@ def render(result: RunResult) -> str:
         if many and review.findings:
             out.append(f"--- {review.message.label} ({review.message.origin})")
         for f in review.findings:
-            moved = " (pre-existing: the patch only moves this line)" if f.preexisting else ""
+            moved = " (pre-existing: the code had this before the patch)" if f.preexisting else ""
             out.append(f"{_where(review, f)}: {f.severity}: {f.message} [{f.rule}]{moved}")
             if f.line is not None:
                 for n in range(f.line, (f.end_line or f.line) + 1):
@@ -56,7 +56,8 @@ def render(result: RunResult) -> str:
     moved = sum(r.preexisting for r in result.reviews)
     silenced = sum(r.silenced for r in result.reviews)
     if moved:
-        hidden.append(f"{moved} on moved code not shown, see --show-preexisting")
+        hidden.append(f"{moved} pre-existing (moved code, faults the code already had) not shown, "
+                      "see --show-preexisting")
     if silenced:
         hidden.append(f"{silenced} silenced by configuration")
     skipped += f" ({'; '.join(hidden)})" if hidden else ""
