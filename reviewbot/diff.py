@@ -239,11 +239,13 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
     mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null`; then hunks whose
     every line is `+`, `-` or context (no `\\` marker) and whose counts are their
     header's (an empty line is a context line of nothing), each followed by the next `@@` or
-    file; after the last, nothing but blank lines and the signature (`-- `, a version).  What unidiff and _file_change make of exactly these
-    lines is what is built here.
+    file; after the last, nothing but blank lines and the signature (`-- `, a version).
+    What unidiff and _file_change make of exactly these lines is what is built here.
     """
-    if not starts or starts[0] != 0 or len(mail_lines) < len(lines) or "\n".join(lines).count("\n") != len(lines) - 1:
-        return None   # (unidiff reads a line holding a newline as two)
+    if not starts or starts[0] != 0 or len(mail_lines) < len(lines):
+        return None
+    if "\n".join(lines).count("\n") != len(lines) - 1:
+        return None   # unidiff reads a line holding a newline as two
     files = []
     n = len(lines)
     for k, start in enumerate(starts):
