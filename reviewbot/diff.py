@@ -1,4 +1,7 @@
-"""The only user of unidiff: a repaired diff -> `FileChange`, `Hunk`, `DiffLine` values."""
+"""The only user of unidiff: a repaired diff -> `FileChange`, `Hunk`, `DiffLine` values.
+
+A diff in the plainest `git format-patch` shape (_plain_git_diff) is read in one pass without
+it, to the same values (tests compare the two reads); unidiff reads everything else."""
 
 from __future__ import annotations
 
@@ -221,12 +224,118 @@ def _sections(lines: tuple[str, ...]) -> list[int]:
     return starts or [0]
 
 
+_PLAIN_GIT_HEADER = re.compile(r"diff --git a/(\S+) b/(\S+)")
+_PLAIN_INDEX = re.compile(r"index [0-9a-f]+\.\.[0-9a-f]+(?: [0-7]+)?")
+_PLAIN_MODE = re.compile(r"(new|deleted) file mode ([0-7]+)")
+_VERSION = re.compile(r"[0-9][\w.+-]*")
+
+
+def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damaged: frozenset[int],
+                    all_damaged: bool) -> tuple[FileChange, ...] | None:
+    """The files of a diff in the plainest `git format-patch` shape, read in one pass without
+    unidiff; None for anything else (unidiff reads that).
+
+    Each file: `diff --git a/P b/P`; `index ..` with a mode, or `new file mode`/`deleted file
+    mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null`; then hunks whose
+    every line is `+`, `-` or context (no `\\` marker) and whose counts are their
+    header's (an empty line is a context line of nothing), each followed by the next `@@` or
+    file; after the last, nothing but blank lines and the signature (`-- `, a version).
+    What unidiff and _file_change make of exactly these lines is what is built here.
+    """
+    if not starts or starts[0] != 0 or len(mail_lines) < len(lines):
+        return None
+    if "\n".join(lines).count("\n") != len(lines) - 1:
+        return None   # unidiff reads a line holding a newline as two
+    files = []
+    n = len(lines)
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else n
+        m = _PLAIN_GIT_HEADER.fullmatch(lines[start])
+        if not m or m.group(1) != m.group(2) or '"' in lines[start]:
+            return None
+        path = m.group(1)
+        j = start + 1
+        mode = _PLAIN_MODE.fullmatch(lines[j]) if j < end else None
+        if mode:
+            j += 1
+        if j + 3 > end or not _PLAIN_INDEX.fullmatch(lines[j]):
+            return None
+        if mode is None and " " not in lines[j][6:]:
+            return None   # an index line without a mode, and no mode line: not the plainest shape
+        old_name = "/dev/null" if mode and mode.group(1) == "new" else "a/" + path
+        new_name = "/dev/null" if mode and mode.group(1) == "deleted" else "b/" + path
+        if lines[j + 1] != "--- " + old_name or lines[j + 2] != "+++ " + new_name:
+            return None
+        j += 3
+        hunks = []
+        while j < end and lines[j].startswith("@@ "):
+            h = _HUNK_HEADER.match(lines[j])
+            if not h:
+                return None
+            old_start, new_start = int(h.group(1)), int(h.group(3))
+            old_len = int(h.group(2)) if h.group(2) is not None else 1
+            new_len = int(h.group(4)) if h.group(4) is not None else 1
+            if old_len + new_len == 0:
+                return None
+            at = j
+            source, target, left_old, left_new = old_start, new_start, old_len, new_len
+            body = []
+            j += 1
+            while (left_old or left_new) and j < end:
+                line = lines[j]
+                kind = line[:1]
+                if kind == "+":
+                    body.append(_new_line(DiffLine, ("+", line[1:], None, target, mail_lines[j], False)))
+                    target += 1
+                    left_new -= 1
+                elif kind == "-":
+                    body.append(_new_line(DiffLine, ("-", line[1:], source, None, mail_lines[j], False)))
+                    source += 1
+                    left_old -= 1
+                elif kind == " " or not line:   # (an empty line: a context line of nothing, as unidiff reads it)
+                    body.append(_new_line(DiffLine, (" ", line[1:], source, target, mail_lines[j], False)))
+                    source += 1
+                    target += 1
+                    left_old -= 1
+                    left_new -= 1
+                else:
+                    return None
+                if left_old < 0 or left_new < 0:
+                    return None
+                j += 1
+            if left_old or left_new:
+                return None
+            hunks.append(Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
+                              mail_lines[at], repaired=all_damaged or at in damaged))
+        if not hunks:
+            return None
+        if j < end:
+            # only after the last file: blank lines, the signature
+            while j < end and not lines[j]:
+                j += 1
+            if end != n or (j < end and lines[j] != "-- ") or not all(
+                    not x or _VERSION.fullmatch(x) for x in lines[j + 1:end]):
+                return None
+        old_path, new_path = diff_path("a/" + path), diff_path("b/" + path)
+        if mode is None:
+            change = (old_path, new_path, "modified", None, None)
+        elif mode.group(1) == "new":
+            change = (None, new_path, "added", None, mode.group(2))
+        else:
+            change = (old_path, None, "deleted", mode.group(2), None)
+        files.append(FileChange(*change, False, tuple(hunks), mail_lines[start]))
+    return tuple(files)
+
+
 def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: frozenset[int] = frozenset(),
                all_damaged: bool = False) -> tuple[tuple[FileChange, ...], tuple[DiffError, ...]]:
     """Parse the diff; a file whose part cannot be parsed becomes a DiffError, the rest still parse."""
     if not lines:
         return (), ()
     starts = _sections(lines)
+    plain = _plain_git_diff(lines, mail_lines, starts, damaged, all_damaged)
+    if plain is not None:
+        return plain, ()
     try:
         patch, hunk_headers = _patch(lines)
         headers = starts if len(starts) == len(patch) else [None] * len(patch)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import email.errors
 import email.parser
+import email.policy
 import quopri
 import re
 from email.header import decode_header, make_header
@@ -50,6 +51,7 @@ _USED_HEADERS = frozenset(
 )
 _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/x-csrc", "text/x-chdr", "application/x-patch")
 _PARSER = email.parser.BytesParser()   # compat32, the default: the fastest, and enough
+_COMPAT32 = email.policy.compat32
 _MAX_MISSES = 8
 
 
@@ -210,10 +212,41 @@ def _parse_mail(data: bytes, end: int) -> EmailMessage:
     head = _used_header_lines(data[:end]) if sep else None
     if head is None:
         return _PARSER.parsebytes(data)
-    msg = _PARSER.parsebytes(head + data[end:end + sep])
+    msg = _header_message(head)
+    if msg is None:
+        msg = _PARSER.parsebytes(head + data[end:end + sep])
     if msg.get_content_maintype() in ("multipart", "message"):
         return _PARSER.parsebytes(head + data[end:])
     msg.set_payload(data[end + sep:].decode("ascii", "surrogateescape"))
+    return msg
+
+
+def _header_message(head: bytes) -> EmailMessage | None:
+    """What `_PARSER.parsebytes(head + b"\\n")` makes of the lines _used_header_lines kept (each
+    ends in a newline, a `From ` line can only be the first, no bare CR, every other line a
+    field with a name or a continuation): the feed parser's header loop without its line
+    reader.  The payload is left empty (the caller sets it, or parses again).  None for a
+    continuation line after a `From ` line (the feed parser notes a defect): parse that."""
+    msg = EmailMessage()   # compat32
+    fields = msg._headers
+    last: list[str] | None = None
+    for line in head.decode("ascii", "surrogateescape").split("\n")[:-1]:
+        line += "\n"
+        if line[0] in " \t":
+            if last is None:
+                return None
+            last.append(line)
+            continue
+        if last is not None:
+            fields.append(_COMPAT32.header_source_parse(last))
+        if line.startswith("From "):
+            msg.set_unixfrom(line[:-2] if line.endswith("\r\n") else line[:-1])
+            last = None
+            continue
+        last = [line]
+    if last is not None:
+        fields.append(_COMPAT32.header_source_parse(last))
+    msg.set_payload("")
     return msg
 
 

@@ -416,3 +416,54 @@ def test_hunk_lines_picked_out_once_stay_a_value():
     assert h == tuple(h) and hash(h) == hash(tuple(h))
     other = h._replace(lines=lines[:2])
     assert type(other) is Hunk and other.added == () and other.post_image == (lines[0],)
+
+
+# Diffs for the one-pass read of the plainest git shape (_plain_git_diff): what it reads must be
+# what unidiff's read makes of them; anything else it must leave to unidiff.
+_GIT = "diff --git a/x.c b/x.c\nindex 1111111..2222222 100644\n--- a/x.c\n+++ b/x.c\n"
+_PLAIN_OR_NOT = {
+    "plain: two hunks, two files, a new and a deleted one": (
+        _GIT + "@@ -1,3 +1,3 @@ int f(void)\n a\n-b\n+c\n d\n@@ -10,2 +10,3 @@\n e\n+f\n g\n"
+        "diff --git a/n.c b/n.c\nnew file mode 100644\nindex 0000000..3333333\n--- /dev/null\n+++ b/n.c\n"
+        "@@ -0,0 +1,2 @@\n+x\n+y\n"
+        "diff --git a/d.c b/d.c\ndeleted file mode 100755\nindex 3333333..0000000\n--- a/d.c\n+++ /dev/null\n"
+        "@@ -1 +0,0 @@\n-x\n"),
+    "plain: signature and blank lines after the last hunk": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n\n-- \n2.43.0\n\n",
+    "plain: empty context lines": _GIT + "@@ -1,3 +1,3 @@\n\n-b\n+c\n\n",
+    "plain: a hunk without counts": _GIT + "@@ -5 +5 @@\n-b\n+c\n",
+    "CRLF lines": _GIT.replace("\n", "\r\n") + "@@ -1,2 +1,2 @@\r\n a\r\n-b\r\n+c\r\n",
+    "a CR only line in a hunk": _GIT + "@@ -1,3 +1,3 @@\n a\n\r\n-b\n+c\n",
+    "no newline at the end": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n",
+    "binary": "diff --git a/a.bin b/a.bin\nindex 1..2 100644\nBinary files a/a.bin and b/a.bin differ\n",
+    "rename": ("diff --git a/o.c b/n.c\nsimilarity index 90%\nrename from o.c\nrename to n.c\nindex 1..2 100644\n"
+               "--- a/o.c\n+++ b/n.c\n@@ -1 +1 @@\n-a\n+b\n"),
+    "mode change": "diff --git a/s.sh b/s.sh\nold mode 100644\nnew mode 100755\n",
+    "mode change with content": ("diff --git a/s.sh b/s.sh\nold mode 100644\nnew mode 100755\nindex 1..2\n"
+                                 "--- a/s.sh\n+++ b/s.sh\n@@ -1 +1 @@\n-a\n+b\n"),
+    "truncated hunk": _GIT + "@@ -1,3 +1,3 @@\n a\n-b\n+c\n",
+    "hunk longer than its counts": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n+d\n",
+    "junk between files": _GIT + "@@ -1 +1 @@\n-a\n+b\nsome text\n" + _GIT + "@@ -3 +3 @@\n-a\n+b\n",
+    "junk after the signature": _GIT + "@@ -1 +1 @@\n-a\n+b\n-- \n--- a/y.c\n",
+    "quoted path": 'diff --git "a/x y.c" "b/x y.c"\nindex 1..2 100644\n--- "a/x y.c"\n+++ "b/x y.c"\n@@ -1 +1 @@\n-a\n+b\n',
+    "a line holding a newline": None,
+    "non-git diff": "--- x.c.orig\t2020-01-01\n+++ x.c\t2020-01-02\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PLAIN_OR_NOT))
+def test_plain_git_diffs_read_in_one_pass_as_unidiff_reads_them(name, monkeypatch):
+    import reviewbot.diff as d
+
+    if _PLAIN_OR_NOT[name] is None:
+        lines = tuple(lines_of(_GIT + "@@ -1 +1 @@\n-a\n+b\n")[:-1]) + ("+b\n+c",)
+    else:
+        lines = lines_of(_PLAIN_OR_NOT[name])
+    mails = tuple(range(3, 3 + len(lines)))
+    for damaged, all_damaged in ((frozenset(), False), (frozenset({4}), False), (frozenset(), True)):
+        taken = d._plain_git_diff(lines, mails, d._sections(lines), damaged, all_damaged) is not None
+        assert taken == name.startswith("plain")
+        fast = parse_diff(lines, mails, damaged, all_damaged)
+        monkeypatch.setattr(d, "_plain_git_diff", lambda *args: None)
+        slow = parse_diff(lines, mails, damaged, all_damaged)
+        monkeypatch.undo()
+        assert repr(fast) == repr(slow)

@@ -593,3 +593,53 @@ def test_header_end_is_the_first_line_that_is_no_header_line():
     for data in samples:
         m = not_a_header.search(data)
         assert _header_end(data) == (m.start() if m else len(data)), data
+
+
+def _deep(m):
+    """A stdlib Message as plain values (defects by type and text), parts and all."""
+    if not hasattr(m, "_headers"):
+        return m
+    v = dict(vars(m))
+    v["defects"] = [(type(d).__name__, str(d)) for d in v["defects"]]
+    p = v["_payload"]
+    v["_payload"] = [_deep(x) for x in p] if isinstance(p, list) else p
+    v["policy"] = repr(v["policy"])
+    return v
+
+
+_ODD_MAILS = {
+    "plain": b"From: A <a@x>\nSubject: [PATCH] x\nX-Junk: 1\n\nbody\n",
+    "envelope line": b"From abc Mon Sep 17 00:00:00 2001\nFrom: A <a@x>\nSubject: s\n\nbody\n",
+    "envelope line, CRLF": b"From abc Mon Sep 17 00:00:00 2001\r\nFrom: A <a@x>\r\nSubject: s\r\n\r\nbody\r\n",
+    "continuation after the envelope line": b"From abc\n x\nFrom: A <a@x>\n\nbody\n",
+    "CRLF and folded": b"From: A <a@x>\r\nTo: b@x,\r\n\tc@x\r\nX-Skip: 1\r\n  folded\r\nSubject: s\r\n\r\nbody\r\n",
+    "8-bit headers": b"From: J\xc3\xb6rg <j@x>\nSubject: caf\xe9\nCc: \xff\n\nbody \xe9\n",
+    "no newline at the end": b"From: A <a@x>\nSubject: s\n\nbody",
+    "no body": b"From: A <a@x>\nSubject: s\n\n",
+    "quoted-printable": (b"From: A <a@x>\nSubject: s\nContent-Type: text/plain; charset=utf-8\n"
+                         b"Content-Transfer-Encoding: quoted-printable\n\nJ=C3=B6rg=\n x\n"),
+    "base64": (b"From: A <a@x>\nSubject: s\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
+               b"Ym9keQo=\n"),
+    "multipart": (b"From: A <a@x>\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+                  b"--b\nContent-Type: text/plain\n\ntext\n--b\nContent-Type: text/x-patch; name=x.patch\n"
+                  b"Content-Disposition: attachment; filename=x.patch\n\n--- a/x\n+++ b/x\n--b--\n"),
+    "message/rfc822": b"From: A <a@x>\nContent-Type: message/rfc822\n\nFrom: B <b@x>\nSubject: in\n\nbody\n",
+    "no blank line after the headers": b"From: A <a@x>\nSubject: s\nbody line\n",
+    "a field without a name": b"From: A <a@x>\n: x\nSubject: s\n\nbody\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ODD_MAILS))
+def test_header_lines_read_without_the_feed_parser_make_the_same_message(name, monkeypatch):
+    """_parse_mail builds the Message of the kept header lines itself; the stdlib's feed parser of
+    the same lines (what it did before) must make the same one, and parse_message the same Message."""
+    import reviewbot.mail as m
+    data = _ODD_MAILS[name]
+    end = m._header_end(data)
+    fast = m._parse_mail(data, end)
+    raw = RawMessage(Origin("x.eml"), data)
+    mine = m.parse_message(raw)
+    monkeypatch.setattr(m, "_header_message", lambda head: None)
+    slow = m._parse_mail(data, end)
+    assert _deep(fast) == _deep(slow)
+    assert m.parse_message(raw) == mine
