@@ -160,10 +160,13 @@ def _was_adjacent(hunk, decl_line: int | None) -> bool:
     return False
 
 
-def _blocks(root):
-    """The items of every block: compound statements, and in a window that cuts a
-    function in half (an ERROR node), what follows its opening `{`."""
-    for node in walk(root, {"compound_statement", "ERROR"}):
+def _blocks(view):
+    """The items of every block that spans an added line: compound statements, and in a
+    window that cuts a function in half (an ERROR node), what follows its opening `{`.
+    (A report is on a statement the patch added, so other blocks cannot have one.)"""
+    for node in walk(view.root, {"compound_statement", "ERROR"}):
+        if not view.node_added(node):
+            continue
         if node.type == "compound_statement":
             if node.parent is not None and node.parent.type not in ("initializer_list", "ERROR"):
                 yield node.named_children
@@ -201,7 +204,9 @@ def _iterator_macro(items, k) -> bool:
 
 def _after_declarations(ctx):
     view = ctx.view
-    for items in _blocks(view.root):
+    if not view.added_rows:
+        return   # a report is on the added line of a statement: none to find
+    for items in _blocks(view):
         last_decl = None
         for k, item in enumerate(items):
             callee = _callee(item)
