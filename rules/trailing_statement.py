@@ -63,7 +63,10 @@ NOT_CODE = frozenset({"comment"})
 # How far above the line with the body a multi-line `if (...)` may begin.
 HEAD_ROWS = 6
 KEYWORD = re.compile(rb"\b(?:if|else|for|while|case|default)\b")
-KEYWORD_TEXT = re.compile(r"\b(?:if|else|for|while|case|default)\b")
+# `\b(?:if|else|for|while|case|default)\b`, written to start with a set of letters: the
+# regex engine then skips to the next of them instead of trying the words at every character
+# (half the time over a whole new file).
+KEYWORD_TEXT = re.compile(r"[cdefiw](?<!\w[cdefiw])(?:(?<=i)f|(?<=e)lse|(?<=f)or|(?<=w)hile|(?<=c)ase|(?<=d)efault)\b")
 
 
 def _controls(view):
