@@ -59,8 +59,9 @@ from reviewbot.ruleapi import Report, rule
 # An assignment operator (`=`, `+=`, `<<=`, ...), not `==`, `!=`, `<=` or `>=`.
 ASSIGN_OP = re.compile(rb"(?<![=!<>])(?:<<|>>|[-+*/%&|^])?=(?!=)")
 # A quick look at the whole window: an `if (` followed by an assignment operator
-# before the next `;` or `{`.
-MAYBE = re.compile(rb"\bif\s*\([^;{]*?(?<![=!<>])(?:<<|>>|[-+*/%&|^])?=(?!=)")
+# before the next `;` or `{`.  (`if(?<!\wif)` is `\bif`: a pattern that starts with letters lets
+# the regex engine skip ahead to the next `if`, several times faster over a whole window.)
+MAYBE = re.compile(rb"if(?<!\wif)\s*\([^;{]*?(?<![=!<>])(?:<<|>>|[-+*/%&|^])?=(?!=)")
 # Where the search for the enclosing condition stops: the assignment belongs to a
 # statement of its own (as in a statement expression), or to a loop's condition.
 STOP = frozenset({"compound_statement", "expression_statement", "declaration", "return_statement",
