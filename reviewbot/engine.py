@@ -228,8 +228,9 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         return _finding(r, report, path, added[report.line].mail_line, also)
 
     line_rules = [(r, r.meta.skip_line) for r in by_scope[Scope.LINE] if r.applies_to(path)]
-    hunk_rules = [r for r in by_scope[Scope.HUNK] if r.applies_to(path)]
-    function_rules = [r for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
+    # (rule, its options when it has any): the rules without share one context per hunk.
+    hunk_rules = [(r, r.options or None) for r in by_scope[Scope.HUNK] if r.applies_to(path)]
+    function_rules = [(r, r.options or None) for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
     for hunk in fc.hunks:
         hunk_added = hunk.added
         if not hunk_added and not hunk_rules:
@@ -244,17 +245,21 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         if not hunk_rules and (not function_rules or file_view is not None):
             continue
         view = window(fc, hunk)
-        for r in hunk_rules:
-            for report in r.check(HunkContext(message, fc, hunk, view, knowledge, files, r.options)):
+        shared = HunkContext(message, fc, hunk, view, knowledge, files)
+        for r, options in hunk_rules:
+            ctx = shared if options is None else HunkContext(message, fc, hunk, view, knowledge, files, options)
+            for report in r.check(ctx):
                 if (f := on_added(r, report)) is not None:
                     yield f
         if file_view is None and hunk_added:
-            for r in function_rules:
-                for report in r.check(FunctionContext(message, fc, (hunk,), view, knowledge, r.options)):
+            shared = FunctionContext(message, fc, (hunk,), view, knowledge)
+            for r, options in function_rules:
+                ctx = shared if options is None else FunctionContext(message, fc, (hunk,), view, knowledge, options)
+                for report in r.check(ctx):
                     if (f := on_added(r, report)) is not None:
                         yield f
     if file_view is not None:
-        for r in function_rules:
+        for r, _ in function_rules:
             for report in r.check(FunctionContext(message, fc, fc.hunks, file_view, knowledge, r.options)):
                 if (f := on_added(r, report)) is not None:
                     yield f
