@@ -195,10 +195,7 @@ def _typos(text: str, escapes: bool = False):
         text = _URI.sub(" ", text)
     if escapes and "\\" in text:
         text = _ESCAPE.sub(" ", text)   # `\nrecieve`: the escape, then the word
-    for word in _CANDIDATE.findall(text):
-        fixes = _typo(word)
-        if fixes:
-            yield word, fixes
+    return [(word, fixes) for word in _CANDIDATE.findall(text) if (fixes := _typo(word))]
 
 
 def _message(word: str, fixes: tuple[str, ...]) -> str:
