@@ -72,11 +72,11 @@ KEYWORD_TEXT = re.compile(r"[cdefiw](?<!\w[cdefiw])(?:(?<=i)f|(?<=e)lse|(?<=f)or
 def _controls(view):
     """The if/else/for/while statements and case labels whose keyword is on an added
     line or a few lines above one (a condition can span lines), found from the keyword."""
-    root = view.root
     rows = view.rows
     added = view.added_rows
     if not added:
-        return
+        return   # (before view.root: a window without added lines need not be parsed)
+    root = view.root
     for row in _keyword_rows(rows, max(0, added[0] - HEAD_ROWS), added[-1] + 1):
         text = rows[row]
         k = bisect.bisect_left(added, row)
