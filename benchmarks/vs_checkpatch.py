@@ -225,11 +225,10 @@ def rb_units(patch: str, findings: Iterable) -> list[Unit]:
     """reviewbot's findings (`reviewbot.findings.Finding`) on one patch that carry a checkpatch
     type, as units; findings of several rules on one type and line make one unit."""
     units: dict[tuple, Unit] = {}
-    expanded = []
-    for f in findings:   # a finding said once for many places counts at each (checkpatch's format lists them)
-        expanded.append(f)
-        expanded += [f._replace(line=n, end_line=None, mail_line=m, also=()) for n, m in getattr(f, "also", ())]
-    for f in expanded:
+    from reviewbot.render.checkpatch import places
+
+    # A finding said once for many places counts at each, as checkpatch's format lists them.
+    for f in (g for f in findings for g in places(f)):
         if not f.checkpatch_type:
             continue
         file = f.path

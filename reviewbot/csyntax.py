@@ -185,6 +185,27 @@ def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
     return next((a for a in ancestors(node) if a.type in types), None)
 
 
+def if_chain(node: Node) -> list[tuple[Node, Node | None]]:
+    """[(keyword node, body)] of the if / else if / else chain starting at the `if_statement`
+    `node`: an `else if` arm is named by its `else`, the last `else` by itself."""
+    arms: list[tuple[Node, Node | None]] = []
+    while node is not None and node.type == "if_statement":
+        keyword = node.children[0]
+        if arms and node.parent is not None and node.parent.type == "else_clause":
+            keyword = node.parent.children[0]
+        arms.append((keyword, node.child_by_field_name("consequence")))
+        clause = node.child_by_field_name("alternative")
+        if clause is None:
+            return arms
+        body = clause.named_children[-1] if clause.type == "else_clause" and clause.named_children else clause
+        if body.type == "if_statement":
+            node = body
+            continue
+        arms.append((clause.children[0], body))
+        return arms
+    return arms
+
+
 def walk(node: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None = None) -> Iterator[Node]:
     """Every descendant (named nodes only) in source order, optionally of some types."""
     if types is not None:

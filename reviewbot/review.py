@@ -108,14 +108,12 @@ class Reviewer(NamedTuple):
         return None
 
     def _file_views(self, message: Message, files: tuple[FileChange, ...], notices: list[str]) -> dict[str, SyntaxView]:
-        if self.tree is None and not self.git_top:
-            return {}   # no tree to read (what _reader says), so no file to look at
+        read = self._reader(message)   # lazy: it reads nothing until asked for a file
+        if read is None:
+            return {}
         function_rules = [r for r in self.rules if r.meta.scope is Scope.FUNCTION]
         wanted = [fc for fc in files if any(r.applies_to(fc.path) for r in function_rules)]
         if not wanted:
-            return {}
-        read = self._reader(message)
-        if read is None:
             return {}
         views = {}
         for fc in wanted:

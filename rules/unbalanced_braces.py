@@ -52,31 +52,11 @@ void f(int offset)
 
 from __future__ import annotations
 
-from reviewbot.csyntax import broken, walk
+from reviewbot.csyntax import broken, if_chain, walk
 from reviewbot.ruleapi import Report, rule
 
 COMPOUND_STATEMENTS = frozenset({"if_statement", "for_statement", "while_statement", "do_statement",
                                  "switch_statement"})
-
-
-def _arms(node):
-    """[(keyword node, body)] of an if/else-if/else chain starting at `node`."""
-    arms = []
-    while node is not None and node.type == "if_statement":
-        keyword = node.children[0]
-        clause = node.child_by_field_name("alternative")
-        if arms and node.parent is not None and node.parent.type == "else_clause":
-            keyword = node.parent.children[0]   # report `else if` on its `else`
-        arms.append((keyword, node.child_by_field_name("consequence")))
-        if clause is None:
-            return arms
-        body = clause.named_children[-1] if clause.type == "else_clause" and clause.named_children else clause
-        if body.type == "if_statement":
-            node = body
-            continue
-        arms.append((clause.children[0], body))
-        return arms
-    return arms
 
 
 def _braced(body) -> bool:
@@ -92,7 +72,7 @@ def check(ctx):
             continue   # judged as part of the chain it continues
         if broken(node) or not view.node_added(node):
             continue
-        arms = _arms(node)
+        arms = if_chain(node)
         if any(body is None or broken(body) for _, body in arms):
             continue
         braced = [_braced(body) for _, body in arms]

@@ -47,32 +47,12 @@ int f(struct device *dev, int ret)
 
 from __future__ import annotations
 
-from reviewbot.csyntax import broken, walk
+from reviewbot.csyntax import broken, if_chain, walk
 from reviewbot.ruleapi import Report, rule
 
 NESTED = frozenset({"if_statement", "for_statement", "while_statement", "do_statement", "switch_statement",
                     "compound_statement", "labeled_statement"})
 LOOPS = frozenset({"for_statement", "while_statement"})
-
-
-def _chain(node):
-    """[(keyword node, body)] of an if/else-if/else chain starting at `node`."""
-    arms = []
-    while node is not None and node.type == "if_statement":
-        keyword = node.children[0]
-        if arms and node.parent is not None and node.parent.type == "else_clause":
-            keyword = node.parent.children[0]
-        arms.append((keyword, node.child_by_field_name("consequence")))
-        clause = node.child_by_field_name("alternative")
-        if clause is None:
-            return arms
-        body = clause.named_children[-1] if clause.type == "else_clause" and clause.named_children else clause
-        if body.type == "if_statement":
-            node = body
-            continue
-        arms.append((clause.children[0], body))
-        return arms
-    return arms
 
 
 def _one_line_statement(body) -> bool:
@@ -115,7 +95,7 @@ def check(ctx):
             body = node.child_by_field_name("body")
             arms = [(node.children[0], body)]
         else:
-            arms = _chain(node)
+            arms = if_chain(node)
         if not arms or not all(_one_line_statement(body) for _, body in arms):
             continue
         headers = [(node if k == 0 else keyword) for k, (keyword, _) in enumerate(arms)]

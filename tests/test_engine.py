@@ -48,9 +48,9 @@ diff --git a/x.c b/x.c
 """
 
 
-def _run(check, scope=Scope.HUNK):
+def _run(check, scope=Scope.HUNK, patch=PATCH):
     rule = Rule(RuleMeta("probe", Severity.WARNING, scope), check, "", "m")
-    message = parse_message(RawMessage(Origin("p"), PATCH))
+    message = parse_message(RawMessage(Origin("p"), patch))
     files, _ = parse_diff(message.diff_lines, message.diff_mail_lines)
     return run_rules(message, files, (), (rule,), builtin())
 
@@ -85,6 +85,9 @@ def test_findings_carry_the_mail_line_of_their_line():
 def test_also_keeps_only_added_lines_with_their_mail_lines():
     found = _run(lambda ctx: [Report("x", line=2, also=(1, 2, 3))])
     assert found[0].also == ()   # 1 and 3 are context, 2 is the finding's own line
+    two = PATCH.replace(b"+int b;\n", b"+int b;\n+int b2;\n").replace(b"+1,4 @@", b"+1,5 @@")
+    found = _run(lambda ctx: [Report("x", line=2, also=(1, 3, 4))], patch=two)
+    assert found[0].also == ((3, 12),)   # the second added line, with its line in the mail
     mail = _run(lambda ctx: [Report("m", mail_line=3, also=(3, 4))], Scope.MAIL)
     assert mail[0].also == ((None, 4),)
 
