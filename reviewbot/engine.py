@@ -180,6 +180,7 @@ def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None
         checkpatch_type=(report.checkpatch if report.checkpatch is not None
                          else (rule.meta.checkpatch[0] if rule.meta.checkpatch else None)) or None,
         also=also,
+        also_message=report.also_message if also else None,
         preexisting=report.preexisting,
     )
 

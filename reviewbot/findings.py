@@ -46,6 +46,7 @@ class Finding(NamedTuple):
     # The other places the finding covers, as (line, mail_line): a finding said once for many
     # lines ("and 12 more") still names each, for formats that list every place (checkpatch's).
     also: tuple[tuple[int | None, int | None], ...] = ()
+    also_message: str | None = None   # what the finding says at each of those places (else `message`)
 
     @property
     def level(self) -> str:

@@ -40,6 +40,8 @@ class Report(NamedTuple):
     # More places where the same thing holds, said once ("and 12 more"): new-file lines for a
     # report on a line, mail lines for a report on the mail.
     also: tuple[int, ...] = ()
+    # What the finding says at each of those places, when `message` counts them ("3 lines ...").
+    also_message: str | None = None
     # The fault was there before the patch (the line replaces one with the same fault, the code
     # around it does the same): counted, shown only with --show-preexisting, as moved code is.
     preexisting: bool = False

@@ -183,4 +183,5 @@ def check(ctx):
         mail_line=row,
         hint=f"wrap the commit message at {limit} columns; indent quoted logs and code instead of wrapping them",
         also=tuple(r for r, _ in long_lines[1:]),
+        also_message=f"commit message line longer than {limit} columns",
     )

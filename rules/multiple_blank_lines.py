@@ -126,7 +126,8 @@ def check(ctx):
     if ctx.file.status == "added" and len(found) >= WHOLE_FILE:
         yield Report(f"{len(found)} places in this new file have two or more blank lines in a row (first here)",
                      line=found[0][0], hint="keep one blank line in each",
-                     also=tuple(line for line, _, _ in found[1:]))
+                     also=tuple(line for line, _, _ in found[1:]),
+                     also_message="two or more blank lines in a row")
         return
     for line, count, before in found:
         yield Report(f"{NUMBERS.get(count, str(count))} blank lines in a row", line=line,

@@ -197,7 +197,7 @@ def _reports(found: list, hunk, new_file: bool):
             yield Report(f"{len(lines)} lines of this new file {what} (first here)" if len(lines) > 1
                          else f"a line of this new file {what}", line=lines[0],
                          hint="re-indent the file with tabs (eight columns each)", checkpatch=kind,
-                         also=tuple(lines[1:]))
+                         also=tuple(lines[1:]), also_message=f"this line {ONE_LINE[kind]}")
         return
     for run in runs:
         x, message, hint, kind, before = run[0]

@@ -3,8 +3,8 @@
 
 Flags an `if` / `else if` / `else` chain in which some arms have braces and
 others do not, and an arm without braces whose single statement is itself a
-multi-line `if`, loop or `switch`.  A chain is reported once, naming each
-`else` between a braced and an unbraced arm as a further place.  The
+multi-line `if`, loop or `switch`.  A chain is reported once, naming its
+`if` and each `else` between a braced and an unbraced arm as further places.  The
 chain is read from the syntax tree, so comments, macros and line wrapping do
 not confuse it; a single statement wrapped over two lines (a long call) is
 fine without braces.
@@ -88,12 +88,14 @@ def check(ctx):
             word = "else" if first.type == "else" else "if"
             where = "" if first == at else f" (line {view.line_of(first)})"
             more = f", and {len(unbraced) - 1} more like it" if len(unbraced) > 1 else ""
-            # The other places of the same chain: each `else` between a braced and an unbraced
-            # arm (`} else` or `else {`, where checkpatch reports it).
-            also = [view.line_of(arms[k][0]) for k in range(1, len(arms)) if braced[k] != braced[k - 1]]
+            # The other places of the same chain: its `if` and each `else` between a braced and an
+            # unbraced arm (`} else` or `else {`): where checkpatch reports it.
+            also = [view.line_of(arms[0][0])]
+            also += [view.line_of(arms[k][0]) for k in range(1, len(arms)) if braced[k] != braced[k - 1]]
             yield Report(f"`{word}` arm{where} without braces in an if/else chain whose other arms have them{more}",
                          line=view.line_of(at), hint="use braces on every arm of the chain",
-                         also=tuple(sorted({n for n in also if n is not None and n != view.line_of(at)})))
+                         also=tuple(sorted({n for n in also if n is not None and n != view.line_of(at)})),
+                         also_message="braces on some arms of this if/else chain but not on all")
             continue
         for keyword, body in arms:
             if body.type in COMPOUND_STATEMENTS and body.start_point.row != body.end_point.row \

@@ -92,6 +92,14 @@ def test_also_keeps_only_added_lines_with_their_mail_lines():
     assert mail[0].also == ((None, 4),)
 
 
+def test_also_message_is_kept_only_when_there_are_further_places():
+    two = PATCH.replace(b"+int b;\n", b"+int b;\n+int b2;\n").replace(b"+1,4 @@", b"+1,5 @@")
+    found = _run(lambda ctx: [Report("2 lines", line=2, also=(3,), also_message="one line")], patch=two)
+    assert (found[0].also, found[0].also_message) == (((3, 12),), "one line")
+    found = _run(lambda ctx: [Report("2 lines", line=2, also=(1,), also_message="one line")], patch=two)
+    assert (found[0].also, found[0].also_message) == ((), None)   # line 1 is context: no further place
+
+
 def test_dedupe_keeps_first_per_rule_and_line_and_sorts():
     a = Finding("r", Severity.WARNING, "first", "b.c", 3)
     b = Finding("r", Severity.WARNING, "second", "b.c", 3)

@@ -47,7 +47,22 @@ def test_checkpatch_prints_every_place_a_finding_said_once_covers():
         "drivers/foo.c:19: WARNING:BRACES: 3 lines indented with spaces",
     ]
     doc = json.loads(json_render.render(_result(once)))
-    assert doc["patches"][0]["findings"][0]["also"] == [{"line": 15, "mail_line": 73}, {"line": 19, "mail_line": 77}]
+    assert doc["patches"][0]["findings"][0]["also"] == [
+        {"line": 15, "mail_line": 73, "message": "3 lines indented with spaces"},
+        {"line": 19, "mail_line": 77, "message": "3 lines indented with spaces"}]
+
+
+def test_each_further_place_says_the_finding_s_message_for_one_place():
+    once = LINE._replace(message="3 lines indented with spaces (first here)", also=((15, 73),),
+                         also_message="line indented with spaces")
+    out = checkpatch.render(_result(once)).splitlines()
+    assert out == [
+        "drivers/foo.c:12: WARNING:BRACES: 3 lines indented with spaces (first here)",
+        "drivers/foo.c:15: WARNING:BRACES: line indented with spaces",
+    ]
+    doc = json.loads(json_render.render(_result(once)))
+    assert doc["patches"][0]["findings"][0]["also"] == [
+        {"line": 15, "mail_line": 73, "message": "line indented with spaces"}]
 
 
 def test_checkpatch_never_says_error_inside_a_non_error():

@@ -29,7 +29,7 @@ def test_a_new_file_with_many_doubled_blank_lines_lists_every_place():
     assert lines == [7 + 6 * k for k in range(6)]
 
 
-def test_a_chain_names_each_else_between_braced_and_unbraced_arms():
+def test_a_chain_names_its_if_and_each_else_between_braced_and_unbraced_arms():
     content = ("// SPDX-License-Identifier: GPL-2.0\n"
                "int f(struct foo *pc)\n"
                "{\n"
@@ -39,7 +39,7 @@ def test_a_chain_names_each_else_between_braced_and_unbraced_arms():
                "\t\tfoo_get(pc);\n"
                "\t\tfoo_keep(pc);\n"
                "\t}\n"
-               "\tif (pc->a) {\n"                     # 10: the chain's `if`: not named
+               "\tif (pc->a) {\n"                     # 10: the chain's `if` (checkpatch: "braces {} should be used on all arms")
                "\t\tfoo_a(pc);\n"
                "\t\tfoo_b(pc);\n"
                "\t} else if (pc->b)\n"                # 13: reported here, the only `else` between the two kinds
@@ -50,7 +50,7 @@ def test_a_chain_names_each_else_between_braced_and_unbraced_arms():
                "}\n")
     findings = _findings("unbalanced-braces", wrap_new_file("foo.c", content))
     places = {f["line"]: [a["line"] for a in f["also"]] for f in findings}
-    assert places == {4: [6], 13: []}
+    assert places == {4: [6], 13: [10]}
 
 
 def test_checkpatch_format_prints_each_place():

@@ -32,9 +32,14 @@ def line(f: Finding) -> str:
 
 def places(f: Finding) -> list[Finding]:
     """The finding, then one copy per place in `also`: checkpatch says a thing on every line."""
-    return [f] + [f._replace(line=n, end_line=None, mail_line=m, also=()) for n, m in f.also]
+    message = f.also_message or f.message
+    return [f] + [f._replace(message=message, line=n, end_line=None, mail_line=m, also=(), also_message=None)
+                  for n, m in f.also]
 
 
 def render(result: RunResult) -> str:
-    lines = [line(g) for review in result.reviews for f in review.findings for g in places(f)]
+    # every place of every finding, in the order of the mail as checkpatch prints them (a finding
+    # without a mail line keeps its place among the mail-level ones, first)
+    lines = [line(g) for review in result.reviews
+             for g in sorted((g for f in review.findings for g in places(f)), key=lambda g: g.mail_line or 0)]
     return "".join(x + "\n" for x in lines)

@@ -29,7 +29,8 @@ def document(result: RunResult) -> dict:
                         "hint": f.hint,
                         "mail_line": f.mail_line,
                         "preexisting": f.preexisting,
-                        "also": [{"line": n, "mail_line": m} for n, m in f.also],
+                        "also": [{"line": n, "mail_line": m, "message": f.also_message or f.message}
+                                 for n, m in f.also],
                     }
                     for f in r.findings
                 ],
