@@ -67,6 +67,10 @@ KEYWORD = re.compile(rb"\b(?:if|else|for|while|case|default)\b")
 # regex engine then skips to the next of them instead of trying the words at every character
 # (half the time over a whole new file).
 KEYWORD_TEXT = re.compile(r"[cdefiw](?<!\w[cdefiw])(?:(?<=i)f|(?<=e)lse|(?<=f)or|(?<=w)hile|(?<=c)ase|(?<=d)efault)\b")
+# The same matches, one keyword at a time: each pattern starts with its word, which the regex
+# engine searches for as a string (a third faster in all than the set of letters above); no two
+# keywords match at one place, and none inside another, so the matches of all six are its matches.
+KEYWORD_WORDS = tuple(re.compile(rf"{word}(?<!\w{word})\b") for word in ("if", "else", "for", "while", "case", "default"))
 
 
 def _controls(view):
@@ -88,19 +92,24 @@ def _controls(view):
         if token is None or token.type != word:
             continue
         parent = token.parent
-        if parent is not None and parent.type in CONTROLS and parent.children[0] == token:
+        if parent is not None and parent.type in CONTROLS and parent.child(0) == token:
             yield parent
 
 
 def _keywords(rows, lo: int, hi: int):
     """(row, start byte, end byte, keyword) of each KEYWORD match in the UTF-8 of the rows from
-    `lo` to before `hi` that KEYWORD_TEXT finds a keyword in, in order: one search over their
-    text joined by newlines (a newline is no word character, so `\\b` reads each row alone),
-    whose columns are byte columns on an ASCII row; a row that is not is searched as bytes."""
+    `lo` to before `hi` that KEYWORD_TEXT finds a keyword in, in order: from a search for each
+    keyword over their text joined by newlines (a newline is no word character, so `\\b` reads
+    each row alone), whose columns are byte columns on an ASCII row; a row that is not is
+    searched as bytes."""
     chunk = "\n".join(rows[lo:hi])
+    found: list = []
+    for pattern in KEYWORD_WORDS:
+        found += pattern.finditer(chunk)
+    found.sort(key=re.Match.start)   # (the order of KEYWORD_TEXT.finditer)
     row, at, begin = lo, 0, 0   # the row that position `at` of chunk is on, and where it begins
     done = -1   # the last row searched as bytes
-    for m in KEYWORD_TEXT.finditer(chunk):
+    for m in found:
         pos = m.start()
         n = chunk.count("\n", at, pos)
         if n:

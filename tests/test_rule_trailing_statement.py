@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.rules.trailing_statement import KEYWORD, KEYWORD_TEXT, _keywords
+from reviewbot.rules.trailing_statement import KEYWORD, KEYWORD_TEXT, KEYWORD_WORDS, _keywords
 
 PLAIN = re.compile(r"\b(?:if|else|for|while|case|default)\b")
 
@@ -29,5 +29,6 @@ def test_keyword_pattern_finds_what_the_plain_one_finds():
         for b in words:
             for sep in ("", " ", "(", "\n"):
                 text = a + sep + b
-                assert [m.span() for m in KEYWORD_TEXT.finditer(text)] == \
-                    [m.span() for m in PLAIN.finditer(text)], text
+                expected = [m.span() for m in PLAIN.finditer(text)]
+                assert [m.span() for m in KEYWORD_TEXT.finditer(text)] == expected, text
+                assert sorted(m.span() for p in KEYWORD_WORDS for m in p.finditer(text)) == expected, text
