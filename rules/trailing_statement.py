@@ -70,7 +70,8 @@ KEYWORD_TEXT = re.compile(r"[cdefiw](?<!\w[cdefiw])(?:(?<=i)f|(?<=e)lse|(?<=f)or
 # The same matches, one keyword at a time: each pattern starts with its word, which the regex
 # engine searches for as a string (a third faster in all than the set of letters above); no two
 # keywords match at one place, and none inside another, so the matches of all six are its matches.
-KEYWORD_WORDS = tuple(re.compile(rf"{word}(?<!\w{word})\b") for word in ("if", "else", "for", "while", "case", "default"))
+KEYWORD_WORDS = tuple((word, re.compile(rf"{word}(?<!\w{word})\b"))
+                      for word in ("if", "else", "for", "while", "case", "default"))
 
 
 def _controls(view):
@@ -104,8 +105,9 @@ def _keywords(rows, lo: int, hi: int):
     searched as bytes."""
     chunk = "\n".join(rows[lo:hi])
     found: list = []
-    for pattern in KEYWORD_WORDS:
-        found += pattern.finditer(chunk)
+    for word, pattern in KEYWORD_WORDS:
+        if word in chunk:   # (most windows have no `while`, `case` or `default`)
+            found += pattern.finditer(chunk)
     found.sort(key=re.Match.start)   # (the order of KEYWORD_TEXT.finditer)
     row, at, begin = lo, 0, 0   # the row that position `at` of chunk is on, and where it begins
     done = -1   # the last row searched as bytes
