@@ -117,12 +117,10 @@ def check(ctx):
     if not any(x.kind != " " and not x.text.strip(" \t") for x in hunk.lines):
         return   # the common case, first: no blank line added or removed
     image = hunk.post_image
-    blank = [not x.text.strip(" \t") for x in image]
     blank_only = _blank_only(hunk)
-    if not blank_only and not any(b and x.kind == "+" for b, x in zip(blank, image)):
-        return   # blank lines only removed, among other changes
-    replaced = doubled = None
+    blank = replaced = doubled = None
     if blank_only:
+        blank = [not x.text.strip(" \t") for x in image]
         replaced = _replacements(hunk)
         doubled = _doubled(image, blank)
         on_purpose = WHITESPACE_PATCH.search(ctx.message.subject + "\n" + ctx.message.commit_message)
@@ -145,11 +143,13 @@ def check(ctx):
                          "a whitespace change unrelated to the patch", hint="drop the hunk")
             return
     # (An added blank line next to a brace first; which of them stand for a removed one or next
-    # to another blank line only then.)
-    places = [(k, at) for k, x in enumerate(image) if blank[k] and x.kind == "+" and (at := _at_brace(image, k))]
+    # to another blank line only then.  None: blank lines only removed, among other changes.)
+    places = [(k, at) for k, x in enumerate(image)
+              if x.kind == "+" and not x.text.strip(" \t") and (at := _at_brace(image, k))]
     if not places:
         return
     if replaced is None:
+        blank = [not x.text.strip(" \t") for x in image]
         replaced = _replacements(hunk)
         doubled = _doubled(image, blank)
     for k, at in places:
