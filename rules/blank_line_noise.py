@@ -117,13 +117,12 @@ def check(ctx):
     if not any(x.kind != " " and not x.text.strip(" \t") for x in hunk.lines):
         return   # the common case, first: no blank line added or removed
     image = hunk.post_image
-    blank = [not x.text.strip(" \t") for x in image]
     blank_only = _blank_only(hunk)
-    if not blank_only and not any(b and x.kind == "+" for b, x in zip(blank, image)):
-        return   # blank lines only removed, among other changes
-    replaced = _replacements(hunk)
-    doubled = _doubled(image, blank)
+    blank = replaced = doubled = None
     if blank_only:
+        blank = [not x.text.strip(" \t") for x in image]
+        replaced = _replacements(hunk)
+        doubled = _doubled(image, blank)
         on_purpose = WHITESPACE_PATCH.search(ctx.message.subject + "\n" + ctx.message.commit_message)
         if on_purpose or all(_blank_only(h) for fc in ctx.files for h in fc.hunks):
             return   # a whitespace clean-up: the blank lines are the point
@@ -143,13 +142,34 @@ def check(ctx):
             yield Report(f"hunk `{hunk.header}` only removes {what} (old line {removed[0].old}): "
                          "a whitespace change unrelated to the patch", hint="drop the hunk")
             return
-    for k, x in enumerate(image):
-        if not blank[k] or x.kind != "+" or x.new in replaced or x.new in doubled:
+    # (An added blank line next to a brace first; which of them stand for a removed one or next
+    # to another blank line only then.  None: blank lines only removed, among other changes.)
+    places = [(k, at) for k, x in enumerate(image)
+              if x.kind == "+" and not x.text.strip(" \t") and (at := _at_brace(image, k))]
+    if not places:
+        return
+    if replaced is None:
+        blank = [not x.text.strip(" \t") for x in image]
+        replaced = _replacements(hunk)
+        doubled = _doubled(image, blank)
+    for k, at in places:
+        x = image[k]
+        if x.new in replaced or x.new in doubled:
             continue
-        before = image[k - 1].text if k > 0 else None
-        after = image[k + 1].text.strip() if k + 1 < len(image) else None
-        if before is not None and before.rstrip().endswith("{") \
-                and not before.lstrip().startswith(("/*", "*", "//")):
+        if at == "{":
             yield Report("blank line after an opening brace", line=x.new, hint="remove it", checkpatch="BRACES")
-        elif after is not None and CLOSING.match(after):
+        else:
             yield Report("blank line before a closing brace", line=x.new, hint="remove it", checkpatch="BRACES")
+
+
+def _at_brace(image, k: int) -> str | None:
+    """"{" for a line right after a line that ends with `{` (not a comment's), "}" for one right
+    before a `}` alone on its line, else None."""
+    before = image[k - 1].text if k > 0 else None
+    after = image[k + 1].text.strip() if k + 1 < len(image) else None
+    if before is not None and before.rstrip().endswith("{") \
+            and not before.lstrip().startswith(("/*", "*", "//")):
+        return "{"
+    if after is not None and CLOSING.match(after):
+        return "}"
+    return None

@@ -86,8 +86,10 @@ from reviewbot.rules.commit_message_long_line import commit_lines
 _VERSION = r"(?:v\d+|version\s*\d+|rfc)"
 _EARLIER = (r"(?:the\s+)?(?:previous|last|first|prior|earlier|original)\s+"
             r"(?:version|revision|patch(?:set)?|series|submission|iteration|posting|post|spin|round)")
-# A cheap first look: does any line start like version notes could?
-_HINTS = re.compile(r"(?im)^ {0,2}(?:[-*]\s*)?\[?(?:v\d|rfc|change|revision|version|history)")
+# A cheap first look: does any line start like version notes could?  (Searched for in the text
+# after a newline: `\n` where (?m)`^` would be lets the regex engine skip to the next newline
+# instead of trying the pattern at every character.)
+_HINTS = re.compile(r"(?i)\n {0,2}(?:[-*]\s*)?\[?(?:v\d|rfc|change|revision|version|history)")
 # Anchored at the start of a line (up to two spaces of indent, an optional bullet).
 _CHANGELOG = (
     r"^ {0,2}(?:[-*]\s*)?(?:"
@@ -113,7 +115,7 @@ def changelog_pattern() -> re.Pattern:
 def changelog_line(message):
     """(mail line, text) of the first commit message line that starts version notes, or None."""
     text = message.commit_message
-    if not text or not _HINTS.search(text):
+    if not text or not _HINTS.search("\n" + text):
         return None
     pattern = changelog_pattern()
     for row, line in commit_lines(message):

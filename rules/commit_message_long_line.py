@@ -94,6 +94,8 @@ _LOG_START = re.compile(
     r"Unable to handle kernel|Internal error|Kernel panic|general protection fault|KASAN|UBSAN|"
     r"kernel BUG at)\b|#\d+\s*\[[0-9a-fA-F]+\]|(?:\s+\w+:\s+[0-9a-fA-F]+){3})"
 )
+_LOG_WORDS = ("WARNING", "BUG", "Oops", "Call Trace", "Hardware name", "RIP", "Unable to handle kernel",
+              "Internal error", "Kernel panic", "general protection fault", "KASAN", "UBSAN", "kernel BUG at")
 # One line of tool output: `path/file.c:12:3: warning: ...`, `file.c: In function`, `make[2]: ***`,
 # `ERROR: modpost: ...`, `dev_name 1-1.1: ...` (dev_printk), a commit reference.
 _OUTPUT = re.compile(
@@ -148,10 +150,14 @@ def prose_lines(message):
         if not line.strip():
             in_log = False
             continue
-        if in_log or _LOG_START.match(line):
+        # (_LOG_START matches only a line that starts with a space, `[`, `#` or one of its words;
+        # a tag and tool output have a colon, but for `*** `.)
+        if in_log or ((line[0].isspace() or line[0] in "[#" or line.startswith(_LOG_WORDS))
+                      and _LOG_START.match(line)):
             in_log = True
             continue
-        if line[0] in " \t>" or is_tag(line) or _OUTPUT.match(line):
+        if line[0] in " \t>" or ((":" in line or line.startswith("*** "))
+                                 and (is_tag(line) or _OUTPUT.match(line))):
             continue
         yield row, line
 

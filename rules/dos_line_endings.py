@@ -75,7 +75,7 @@ from reviewbot.ruleapi import Report, rule
 def check(ctx):
     first, count = None, 0
     for hunk in ctx.file.hunks:
-        with_cr = [x for x in hunk.lines if x.text[-1:] == "\r" and x.kind == "+"]
+        with_cr = [x for x in hunk.added if x.text[-1:] == "\r"]
         if not with_cr:
             continue   # the common case
         if any(x.text.endswith("\r") for x in hunk.lines if x.kind != "+"):

@@ -241,15 +241,16 @@ def _indented_sign_offs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     starts a line: a message pasted with its indentation (from `git show`), whose tags git
     does not read.  (A quoted commit's sign-off inside the message is followed by the
     author's own, and is left alone.)"""
-    if any(line and line[0] not in " \t" and _is_sign_off(line) for _, line in lines):
-        return []
     end = len(lines)
     while end and not lines[end - 1][1].strip():
         end -= 1
     start = end
     while start and lines[start - 1][1].strip():
         start -= 1
-    return [(row, line) for row, line in lines[start:end] if _INDENTED_SOB.match(line)]
+    found = [(row, line) for row, line in lines[start:end] if _INDENTED_SOB.match(line)]
+    if found and any(line and line[0] not in " \t" and _is_sign_off(line) for _, line in lines):
+        return []   # (asked only of a message with indented sign-offs: most have none)
+    return found
 
 
 @rule("malformed-trailer", severity="warning", scope="mail", checkpatch=("BAD_SIGN_OFF", "BAD_FIXES_TAG"))
@@ -275,7 +276,7 @@ def check(ctx):
                     yield Report(f"malformed Fixes: tag: it {problem}", mail_line=row, hint=_FIXES_FORMAT,
                                  checkpatch="BAD_FIXES_TAG")
             continue
-        m = _TAG_LINE.match(line)
+        m = _TAG_LINE.match(line) if ":" in line else None   # (a tag line has a colon)
         if not m:
             if line[:16].lower().startswith(_NO_COLON_TAGS) and _NO_COLON.match(line):
                 yield Report(f"'{line.split()[0]}' has no ':' after it", mail_line=row,

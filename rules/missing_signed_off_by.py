@@ -134,11 +134,11 @@ def check(ctx):
     # A misspelt `Signe-off-by:` is meant as a sign-off: malformed-trailer reports the spelling.
     signers = [(t.value, t.mail_line) for t in message.trailers
                if t.name.lower() == "signed-off-by" or canonical_tag(t.name) == "Signed-off-by"]
-    rows = commit_lines(message)
     if not signers and "igned-off" in message.commit_message.lower():
-        signers = [(m.group(1), row) for row, line in rows for m in (_SOB.match(line),) if m]
-    end_line = rows[-1][0] if rows else message.commit_message_line
+        signers = [(m.group(1), row) for row, line in commit_lines(message) for m in (_SOB.match(line),) if m]
     if not signers:
+        rows = commit_lines(message)
+        end_line = rows[-1][0] if rows else message.commit_message_line
         if message.kind == "archive" and not message.trailers:
             return   # the archive may have dropped the trailers; nothing to go on
         below = _SOB.search(message.notes)

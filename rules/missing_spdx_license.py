@@ -98,7 +98,7 @@ def check(ctx):
     fc = ctx.file
     if fc.status != "added" or not fc.hunks:
         return
-    lines = [x for x in fc.hunks[0].lines if x.kind == "+"]
+    lines = fc.hunks[0].added
     if not lines or lines[0].new != 1:
         return
     style, what, ext = _kind(fc.path)

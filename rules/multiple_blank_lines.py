@@ -94,7 +94,7 @@ def _replacements(hunk) -> set[int]:
       checkpatch=("LINE_SPACING",))
 def check(ctx):
     hunk = ctx.hunk
-    if not any(x.kind == "+" and not x.text.strip(" \t") for x in hunk.lines):
+    if not any(not x.text.strip(" \t") for x in hunk.added):
         return   # the common case, first: no blank line added
     image = hunk.post_image
     replaced = None

@@ -104,8 +104,13 @@ def check(ctx):
     hunk = ctx.hunk
     if hunk.repaired or not ctx.message.whitespace_trusted:
         return
-    suspect = SUSPECT.match
-    if not any(x.kind == "+" and (suspect(x.text) or " \t" in x.text) for x in hunk.lines):
+    for x in hunk.added:
+        # SUSPECT.match(text) or a space before a tab (a line SUSPECT matches starts with a space
+        # or has one after a tab: asked first, that spares most lines the match)
+        text = x.text
+        if " \t" in text or ((text[:1] == " " or "\t " in text) and SUSPECT.match(text) is not None):
+            break
+    else:
         return   # the common case, first: no added line has a space in its indentation, or before a tab
     kconfig = _kconfig(ctx.file.path)
     context = [x.text for x in hunk.lines if x.kind == " " and x.text.strip() and not x.text.lstrip().startswith("*")]

@@ -56,6 +56,7 @@ static int foo_wait(struct foo *foo)
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -127,6 +128,24 @@ def _sorted() -> bool:
 
 
 @functools.cache
+def _search_index() -> tuple[bytes, list[bytes], list[int]] | None:
+    """(the dictionary in lower case, the lines at or before every 1 KB of it in lower case, where
+    they start with 1 and the end around them), or None for a dictionary that is not sorted."""
+    if not _sorted():
+        return None
+    data = _dictionary()
+    lowered = data.lower()   # (the same length: bytes.lower changes ASCII letters only)
+    keys, starts = [], [1]
+    for at in range(1024, len(data) - 1, 1024):
+        start = lowered.rfind(b"\n", 0, at) + 1
+        if start > starts[-1]:
+            keys.append(lowered[start:lowered.find(b"\n", start)])
+            starts.append(start)
+    starts.append(len(data))
+    return lowered, keys, starts
+
+
+@functools.cache
 def _table() -> dict[bytes, bytes]:
     """The whole dictionary as a dict: the slow way, for a dictionary that is not sorted."""
     return dict(line.lower().split(b"->", 1) for line in _dictionary().split(b"\n") if b"->" in line)
@@ -136,28 +155,24 @@ def _table() -> dict[bytes, bytes]:
 def corrections(word: str) -> tuple[str, ...]:
     """codespell's corrections for a lower-case word; () when it is not a known misspelling.
 
-    The dictionary's lines are sorted case-insensitively, so a binary search over its bytes
-    finds the word (~20 steps) without building a 65,000-entry dict, which would cost more
-    start-up time than the whole review of a small patch.
+    The dictionary's lines are sorted case-insensitively, so a bisection of a sample of them
+    and a search of the ~1 KB between two finds the word without building a 65,000-entry
+    dict, which would cost more start-up time than the whole review of a small patch.
     """
-    data = _dictionary()
     target = word.encode("utf-8") + b"->"
-    if not _sorted():
+    index = _search_index()
+    if index is None:
         found = _table().get(target[:-2])
         return _parse(found) if found is not None else ()
-    lo, hi = 1, len(data)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        start = data.rfind(b"\n", 0, mid) + 1
-        end = data.find(b"\n", start)
-        if data[start:end].lower() < target:
-            lo = end + 1
-        else:
-            hi = start
-    line = data[lo:data.find(b"\n", lo)]
-    if not line.lower().startswith(target):
+    lowered, keys, starts = index
+    # The first line not below the word starts after the k-th key's line, and at the next key's
+    # line at the latest: the first line between that starts with the word is its line, if any is.
+    k = bisect.bisect_left(keys, target)
+    at = lowered.find(b"\n" + target, starts[k] - 1, starts[k + 1] + len(target))
+    if at < 0:
         return ()
-    return _parse(line[len(target):])
+    at += 1
+    return _parse(_dictionary()[at + len(target):lowered.find(b"\n", at)])
 
 
 def _parse(value: bytes) -> tuple[str, ...]:
@@ -265,7 +280,55 @@ def _split(text: str, in_comment: bool):
 
 def _file_typos(fc):
     """(diff line, word, corrections) for the added comments and strings of one C file."""
+    pending = []   # (added line, its comment and string pieces)
+    for hunk in fc.hunks:
+        image = hunk.post_image
+        texts = [x.text for x in image]
+        joined = "\n".join(texts)
+        if "/*" not in joined and "*/" not in joined:
+            # No block comment begins, ends or goes on in the window: the prose is in the strings
+            # and `//` comments of added lines (other lines would split into code alone).
+            if '"' in joined or "//" in joined:
+                for x in hunk.added:
+                    text = x.text
+                    if '"' in text or "//" in text:
+                        pending.append((x, _split(text, False)[0]))
+            continue
+        in_comment = _starts_in_comment(texts)
+        for x in image:
+            text = x.text
+            if in_comment:
+                if "*/" not in text:   # (what _split says of a line inside a comment)
+                    if x.kind == "+":
+                        pending.append((x, [(text, False)]))
+                    continue
+            elif not ("/" in text or '"' in text):
+                continue   # plain code: no comment or string starts here
+            if x.kind != "+":
+                if in_comment or "/*" in text:
+                    in_comment = _split(text, in_comment)[2]
+                continue
+            pieces, _, in_comment = _split(text, in_comment)
+            if pieces:
+                pending.append((x, pieces))
+    if not pending:
+        return []
     found = []
+    for x, pieces in pending:
+        typos = [(word, fixes) for piece, is_string in pieces
+                 for word, fixes in _typos(piece if is_string else _prose(piece), escapes=is_string)]
+        if typos and not _IGNORE_TAG.search(x.text) and x.text.strip() not in _excluded_lines():
+            found.extend((x, word, fixes) for word, fixes in typos)
+    if not found:
+        return []
+    old = " ".join(x.text for h in fc.hunks for x in h.lines if x.kind != "+")
+    known = set(_LETTERS.findall(" ".join(_added_code(fc)) + " " + old))
+    return [(x, w, f) for x, w, f in found if w not in known]
+
+
+def _added_code(fc) -> list[str]:
+    """The code pieces (outside comments and strings) of the lines one C file adds, in order:
+    what _file_typos looks only at when it has found a typo."""
     code: list[str] = []
     for hunk in fc.hunks:
         image = hunk.post_image
@@ -280,17 +343,9 @@ def _file_typos(fc):
                 if in_comment or "/*" in text:
                     in_comment = _split(text, in_comment)[2]
                 continue
-            pieces, code_pieces, in_comment = _split(text, in_comment)
+            _, code_pieces, in_comment = _split(text, in_comment)
             code.extend(code_pieces)
-            typos = [(word, fixes) for piece, is_string in pieces
-                     for word, fixes in _typos(piece if is_string else _prose(piece), escapes=is_string)]
-            if typos and not _IGNORE_TAG.search(text) and text.strip() not in _excluded_lines():
-                found.extend((x, word, fixes) for word, fixes in typos)
-    if not found:
-        return []
-    old = " ".join(x.text for h in fc.hunks for x in h.lines if x.kind != "+")
-    known = set(_LETTERS.findall(" ".join(code) + " " + old))
-    return [(x, w, f) for x, w, f in found if w not in known]
+    return code
 
 
 # --- the rule -----------------------------------------------------------------------------------

@@ -3,9 +3,11 @@ finding names every line it covers (Report.also), so `--format checkpatch` lists
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from conftest import FIXTURES, run_cli
+from reviewbot.rules.space_indentation import SUSPECT
 from test_rules import wrap_new_file
 
 WHOLE_FILE = FIXTURES / "rules" / "space-indentation" / "fires_new_file_indented_with_spaces_once.c"
@@ -55,3 +57,12 @@ def test_code_without_a_slash_is_the_scan_of_it():
     for text in ("int x;", "int x;  ", "s = \"a'b\";\t", "c = '\"';", "x = \"\\\"\" ;", "", " ", "a \\",
                  "int x; /* y */", "p = \"//\"; // c", "q = '/' ;", "r = \"/*\" /* z */ ;", "/* a */ b /* c"):
         assert _code(text) == _code_scan(text), text
+
+
+def test_a_line_suspect_matches_starts_with_a_space_or_has_one_after_a_tab():
+    """check asks SUSPECT only of such lines (and of those with a space before a tab)."""
+    for n in range(1, 11):
+        for combo in itertools.product(" \tx*", repeat=n):
+            text = "".join(combo)
+            if SUSPECT.match(text) is not None:
+                assert text[:1] == " " or "\t " in text or " \t" in text, repr(text)
