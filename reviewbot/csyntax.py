@@ -264,12 +264,35 @@ def _typed_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
 
 
 def _in_preorder(found: list[Node]) -> list[Node] | None:
-    """Nodes sorted by (start, longest first): in pre-order, unless two share a range or one is
-    empty (None)."""
-    keys = [(n.start_byte, -n.end_byte) for n in found]
-    if len(set(keys)) != len(keys) or any(start == -end for start, end in keys):
-        return None
+    """Nodes sorted by (start, longest first, outermost first): in pre-order.  None where that
+    cannot be told from the ranges: an empty node at the start of a node not around it (it
+    belongs before that node), or two empty nodes at one place."""
+    keys = [(n.start_byte, -n.end_byte, 0) for n in found]
+    if len(set(keys)) != len(keys):
+        # Two nodes with one range that is not empty are one inside the other (an ERROR around
+        # a statement): the outer one comes first.
+        count: dict[tuple[int, int, int], int] = {}
+        for k in keys:
+            count[k] = count.get(k, 0) + 1
+        keys = [(s, e, _depth(n)) if count[(s, e, z)] > 1 else (s, e, z) for (s, e, z), n in zip(keys, found)]
+        if len(set(keys)) != len(keys):
+            return None
+    for (start, end, _), node in zip(keys, found):
+        if start == -end:
+            # Sorted after every node that starts where it is: right only if they all hold it.
+            around = set(ancestors(node))
+            if any(n.start_byte == start and n.end_byte != start and n not in around for n in found):
+                return None
     return [n for _, n in sorted(zip(keys, found), key=lambda kn: kn[0])]
+
+
+def _depth(node: Node) -> int:
+    depth = 0
+    node = node.parent
+    while node is not None:
+        depth += 1
+        node = node.parent
+    return depth
 
 
 def identifiers_named(node: Node, name: bytes, after: int = 0) -> list[Node]:
