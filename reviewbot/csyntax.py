@@ -64,9 +64,27 @@ def _parse_source(source: bytes) -> tree_sitter.Tree:
     return _parser().parse(source)
 
 
-def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[tuple[int, dict[str, Node]], ...]:
+class _Found:
+    """What one query found under one node: tree-sitter's matches as it gives them, made into
+    {capture name: node} dicts per part of a bundle only when a rule asks for that part."""
+
+    __slots__ = ("raw", "parts")
+
+    def __init__(self, raw: list[tuple[int, dict[str, list[Node]]]]) -> None:
+        self.raw = raw
+        self.parts: dict[tuple[int, int], list[dict[str, Node]]] = {}
+
+    def part(self, first: int, end: int) -> list[dict[str, Node]]:
+        found = self.parts.get((first, end))
+        if found is None:
+            found = self.parts[(first, end)] = [{name: nodes[0] for name, nodes in caps.items()}
+                                                for i, caps in self.raw if first <= i < end]
+        return found
+
+
+def _all_matches(key: tuple[tree_sitter.Query, Node]) -> _Found:
     q, node = key
-    return tuple((i, {name: nodes[0] for name, nodes in caps.items()}) for i, caps in tree_sitter.QueryCursor(q).matches(node))
+    return _Found(tree_sitter.QueryCursor(q).matches(node))
 
 
 # Trees by source bytes; matches by (query, node): a key node holds its tree, so a key
@@ -134,8 +152,8 @@ def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
     Several rules run one query over the same unit: the matches are found once (the
     dicts are shared; read them, do not change them)."""
     if isinstance(q, Part):
-        return [m for i, m in _MATCHES.get((q.bundle, node)) if q.first <= i < q.end]
-    return [m for _, m in _MATCHES.get((q, node))]
+        return list(_MATCHES.get((q.bundle, node)).part(q.first, q.end))
+    return list(_MATCHES.get((q, node)).part(0, q.pattern_count))
 
 
 class Names(NamedTuple):
@@ -220,7 +238,9 @@ def walk(node: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None =
 
 def _every_shared(node: Node) -> tuple[list[Node] | None]:
     """Every node of SHARED_TYPES under `node`, in pre-order (found with the bundled queries)."""
-    return (_in_preorder([m["node"] for m in matches(_bundle()[_SHARED_PART], node)]),)
+    shared = _bundle()[_SHARED_PART].first
+    return (_in_preorder([caps["node"][0] for i, caps in _MATCHES.get((_bundle()[_SHARED_PART].bundle, node)).raw
+                          if i == shared]),)
 
 
 _SHARED = _Recent(_every_shared, 8)
