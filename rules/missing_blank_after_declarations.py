@@ -258,17 +258,21 @@ def _glued(texts: list[str], j: int, device_tree: bool) -> bool:
 
 def _after_definitions(hunk, device_tree: bool):
     """`}` or `};` ending a top-level definition, and on the next line more code, not a blank line."""
-    if not any(x.text[:1] == "}" for x in hunk.lines):
+    for x in hunk.lines:
+        if x.text[:1] == "}":
+            break
+    else:
         return   # the common case: no line that could end one (CLOSING matches only at a `}`)
     before = [x.text for x in hunk.lines if x.kind != "+"]
     # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
     # glues the same way is reported as pre-existing (shown only with --show-preexisting).
-    grouped = any(CLOSING.match(before[i - 1]) and _glued(before, i, device_tree) for i in range(1, len(before)))
+    grouped = any(before[i - 1][:1] == "}" and CLOSING.match(before[i - 1]) and _glued(before, i, device_tree)
+                  for i in range(1, len(before)))
     image = hunk.post_image
     texts = [x.text for x in image]
     for j in range(1, len(image)):
         x, following = image[j - 1], image[j]
-        if not CLOSING.match(x.text) or not _glued(texts, j, device_tree):
+        if x.text[:1] != "}" or not CLOSING.match(x.text) or not _glued(texts, j, device_tree):
             continue
         old = grouped
         if following.kind == "+":
