@@ -545,6 +545,22 @@ def _reaches(unit, deref, check, occurrences, whole: bool) -> bool:
 WORD = re.compile(r"\w+")
 
 
+def is_word_of(name: str, text: str) -> bool:
+    """Is `name` one of the words of the text (`name in set(WORD.findall(text))`, without
+    listing them all: a window tests a few names)?"""
+    if not WORD.fullmatch(name):
+        return False
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        # (`\w` is a letter, a digit or `_`: what str.isalnum() says of one character, and `_`)
+        if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                and (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
 def added_text(view, unit) -> str:
     """The text of the lines the patch added inside the unit (for cheap early exits)."""
     rows = view.added_rows
@@ -586,12 +602,11 @@ def check(ctx):
         if not added:
             continue
         # The dereference or the check is on an added line, so the name is in the added text.
-        words = set(WORD.findall(added))
         names = set()
         for m in tests:
             node = m["var"]
             name = text(node)
-            if name not in names and name in words and not name.isupper() and is_null_test(node):
+            if name not in names and not name.isupper() and is_word_of(name, added) and is_null_test(node):
                 names.add(name)
         if not names:
             continue
