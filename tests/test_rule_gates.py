@@ -80,3 +80,22 @@ def test_early_exit_gives_up_only_windows_without_reports(name, monkeypatch):
     slow = [[tuple(r) for r in module.check(ctx)] for ctx in contexts]
     assert fast == slow
     assert any(slow)   # the windows do hold what the rule reports
+
+
+def test_a_null_node_is_always_the_text_null():
+    """unchecked-null-return runs its `return NULL` query only where the source has the text
+    NULL or nullptr: in damaged code tree-sitter invents a missing identifier, never a NULL."""
+    from reviewbot.csyntax import parse, walk
+
+    rng = random.Random(2)
+    tokens = ["return", "NULL", "nullptr", "[", "]", "->", "(", ")", ";", "{", "}", "p", "*", "=", "0", ",", "?", ":",
+              "if", "else", "\n", "#if", "sizeof", "struct", "int"]
+    shown = 0
+    for k in range(3000):
+        body = " ".join(rng.choice(tokens) for _ in range(rng.randrange(1, 14)))
+        src = f"void *f(void)\n{{\n\t{body}\n}}\n" if k % 2 else body + "\n"
+        root = parse(src.encode()).root_node
+        for node in walk(root, ("null",)):
+            assert node.text in (b"NULL", b"nullptr") and not any(c.is_missing for c in node.children), src
+            shown += 1
+    assert shown
