@@ -258,22 +258,23 @@ def _glued(texts: list[str], j: int, device_tree: bool) -> bool:
 
 def _after_definitions(hunk, device_tree: bool):
     """`}` or `};` ending a top-level definition, and on the next line more code, not a blank line."""
-    for x in hunk.lines:
-        if x.text[:1] == "}":
-            break
-    else:
-        return   # the common case: no line that could end one (CLOSING matches only at a `}`)
-    before = [x.text for x in hunk.lines if x.kind != "+"]
-    # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
-    # glues the same way is reported as pre-existing (shown only with --show-preexisting).
-    grouped = any(before[i - 1][:1] == "}" and CLOSING.match(before[i - 1]) and _glued(before, i, device_tree)
-                  for i in range(1, len(before)))
     image = hunk.post_image
+    # (CLOSING matches only at a `}`: the common case is a hunk without one)
+    ends = [k + 1 for k, x in enumerate(image) if x.text[:1] == "}" and k + 1 < len(image)]
+    if not ends:
+        return
     texts = [x.text for x in image]
-    for j in range(1, len(image)):
+    before = grouped = None
+    for j in ends:
         x, following = image[j - 1], image[j]
-        if x.text[:1] != "}" or not CLOSING.match(x.text) or not _glued(texts, j, device_tree):
+        if not CLOSING.match(x.text) or not _glued(texts, j, device_tree) or "+" not in (x.kind, following.kind):
             continue
+        if before is None:
+            before = [x.text for x in hunk.lines if x.kind != "+"]
+            # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
+            # glues the same way is reported as pre-existing (shown only with --show-preexisting).
+            grouped = any(before[i - 1][:1] == "}" and CLOSING.match(before[i - 1]) and _glued(before, i, device_tree)
+                          for i in range(1, len(before)))
         old = grouped
         if following.kind == "+":
             if x.kind == " ":
@@ -281,13 +282,11 @@ def _after_definitions(hunk, device_tree: bool):
                 k = _old_index(hunk, x)
                 old = old or (k + 1 < len(before) and _glued(before, k + 1, device_tree))
             at = following
-        elif x.kind == "+":
+        else:
             # What stood before the following line in the old file: a `}` there too, not this patch's doing.
             k = _old_index(hunk, following)
             old = old or (k > 0 and bool(CLOSING.match(before[k - 1])))
             at = x
-        else:
-            continue
         what = "top-level node" if device_tree else "definition"
         yield Report(f"missing a blank line after the end of a {what}", line=at.new,
                      hint=f"add an empty line after the `{x.text.strip()}`", preexisting=old)
