@@ -158,8 +158,9 @@ def unevaluated(node) -> bool:
 
 def outer_expression(node):
     """The node itself, or the parentheses and casts wrapped around it."""
-    while node.parent is not None and node.parent.type in ("parenthesized_expression", "cast_expression"):
-        node = node.parent
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        node, parent = parent, parent.parent
     return node
 
 
@@ -566,7 +567,8 @@ def added_text(view, unit) -> str:
     rows = view.added_rows
     lo = bisect.bisect_left(rows, unit.start_point.row)
     hi = bisect.bisect_right(rows, unit.end_point.row)
-    return "\n".join(view.rows[r] for r in rows[lo:hi])
+    text = view.rows
+    return "\n".join([text[r] for r in rows[lo:hi]])
 
 
 WORD_BYTES = frozenset(bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
