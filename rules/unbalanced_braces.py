@@ -64,8 +64,9 @@ def _braced(body) -> bool:
 
 
 def _nothing_to_find(view) -> bool:
-    """Asked before the tree: a chain the parser read whole (not broken) starts with the text `if`."""
-    return b"if" not in view.source
+    """Asked before the tree: a chain judged spans an added row, and one the parser read whole (not
+    broken) starts with the text `if`."""
+    return not view.added_rows or b"if" not in view.source
 
 
 @rule("unbalanced-braces", severity="warning", scope="hunk", paths=("*.c", "*.h"), checkpatch=("BRACES",))
