@@ -388,9 +388,9 @@ class SyntaxView:
     def tree(self) -> tree_sitter.Tree:
         return parse(self.source)
 
-    @property
+    @cached_property
     def root(self) -> Node:
-        return self.tree.root_node
+        return self.tree.root_node   # (one Node object, not a new one per ask)
 
     @cached_property
     def added_rows(self) -> tuple[int, ...]:
