@@ -48,10 +48,10 @@ class _Recent:
         self.size = size
         self.values: OrderedDict = OrderedDict()
 
-    def get(self, key):
+    def get(self, key, compute: Callable | None = None):
         value = self.values.get(key)
         if value is None:
-            value = self.compute(key)
+            value = (compute or self.compute)(key)
             self.values[key] = value
             if len(self.values) > self.size:
                 self.values.popitem(last=False)
@@ -68,11 +68,38 @@ class _Found:
     """What one query found under one node: tree-sitter's matches as it gives them, made into
     {capture name: node} dicts per part of a bundle only when a rule asks for that part."""
 
-    __slots__ = ("raw", "parts")
+    __slots__ = ("raw", "parts", "starts")
 
     def __init__(self, raw: list[tuple[int, dict[str, list[Node]]]]) -> None:
         self.raw = raw
         self.parts: dict[tuple[int, int], list[dict[str, Node]]] = {}
+        self.starts: list[tuple[int, int]] | None = None
+
+    def under(self, node: Node) -> list[tuple[int, dict[str, list[Node]]]]:
+        """The matches whose nodes are under `node`, in their order: what the query finds run
+        under `node` alone, for a node no pattern of more than one node has in it (a
+        function_definition or an ERROR).  A match's nodes hang from its pattern's top node
+        by direct children of the types the pattern names; so if one of them is under `node`,
+        the top is too (else `node` would be one of those types), and with it all of them."""
+        if self.starts is None:
+            # (the start of one node of each match, with its place: sorted, to find a range's at once)
+            self.starts = sorted((next(iter(caps.values()))[0].start_byte, k) for k, (_, caps) in enumerate(self.raw))
+        lo, hi = node.start_byte, node.end_byte
+        first = bisect.bisect_left(self.starts, (lo, -1))
+        last = bisect.bisect_right(self.starts, (hi, len(self.raw)))
+        out = []
+        for _, k in sorted(self.starts[first:last], key=lambda sk: sk[1]):
+            match = self.raw[k]
+            one = next(iter(match[1].values()))[0]
+            start, end = one.start_byte, one.end_byte
+            if end > hi:
+                continue
+            if (start == lo and end == hi) or (start == end and start in (lo, hi)):
+                # (a node of the same range, or an empty one at an edge, may be above or beside it)
+                if one != node and node not in ancestors(one):
+                    continue
+            out.append(match)
+        return out
 
     def part(self, first: int, end: int) -> list[dict[str, Node]]:
         found = self.parts.get((first, end))
@@ -152,8 +179,26 @@ def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
     Several rules run one query over the same unit: the matches are found once (the
     dicts are shared; read them, do not change them)."""
     if isinstance(q, Part):
-        return list(_MATCHES.get((q.bundle, node)).part(q.first, q.end))
+        return list(_bundle_matches(q.bundle, node).part(q.first, q.end))
     return list(_MATCHES.get((q, node)).part(0, q.pattern_count))
+
+
+UNITS = frozenset({"function_definition", "ERROR"})
+
+
+def _bundle_matches(bundle: tree_sitter.Query, node: Node) -> _Found:
+    """The bundle's matches under `node`.  For a function of a whole file (or an ERROR node),
+    picked out of those under the whole tree when the walks have found them already, instead
+    of running the bundle over the function a second time."""
+    key = (bundle, node)
+    if key not in _MATCHES.values and node.type in UNITS and node.parent is not None:
+        root = node.parent
+        while root.parent is not None:
+            root = root.parent
+        whole = _MATCHES.values.get((bundle, root))
+        if whole is not None:
+            return _MATCHES.get(key, lambda _: _Found(whole.under(node)))
+    return _MATCHES.get(key)
 
 
 class Names(NamedTuple):

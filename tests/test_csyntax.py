@@ -259,3 +259,35 @@ def test_walk_keeps_pre_order_in_cut_and_damaged_text():
         for types in (SHARED_TYPES, {"compound_statement", "ERROR"}, {"if_statement"}, {"ERROR"}):
             assert [n.id for n in walk(root, types)] == [n.id for n in _preorder(root, set(types))], (types, src)
     assert tied and empty   # the inputs do hold the cases the ranges alone cannot order
+
+
+def test_bundle_matches_of_a_function_picked_from_the_whole_tree_are_those_run_under_it():
+    """A whole file's functions take their matches out of those of the whole tree: the same
+    matches, in the same order, as the bundle run under the function alone."""
+    import random
+
+    import tree_sitter
+
+    from reviewbot.csyntax import BUNDLE, _bundle, walk
+
+    many = BUNDLED + "\n" + NESTED + "\n" + ODD + "\nint h(void) { struct x *p = kzalloc(1, 2); if (!p) return 0; }\n" \
+        + "static void *k(void)\n{\n\treturn p ? q : NULL;\n}\n"
+    lines = many.split("\n")
+    rng = random.Random(8)
+    sources = [many] + ["\n".join(lines[a:b]) + "\n" for a in range(0, len(lines), 5) for b in range(a + 8, len(lines), 9)]
+    sources += ["".join(c for c in src if rng.random() > 0.02) for src in sources[::2]]
+    bundle = _bundle()[BUNDLE[0]].bundle
+    picked = 0
+    for src in sources:
+        root = parse(src.encode()).root_node
+        matches(query(BUNDLE[0]), root)          # the whole tree's, as the walks find them first
+        for unit in walk(root, {"function_definition", "ERROR"}):
+            if unit == root:
+                continue
+            for name in BUNDLE:
+                part = query(name)
+                alone = [{k: v[0] for k, v in caps.items()} for i, caps in tree_sitter.QueryCursor(bundle).matches(unit)
+                         if part.first <= i < part.end]
+                assert matches(part, unit) == alone, (name, unit.type, src)
+                picked += bool(alone)
+    assert picked
