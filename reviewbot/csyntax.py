@@ -439,7 +439,8 @@ class SyntaxView:
 
     @cached_property
     def added_rows(self) -> tuple[int, ...]:
-        return tuple(r for r, n in enumerate(self.new_lines) if n is not None and n in self.added)
+        added = self.added
+        return tuple([r for r, n in enumerate(self.new_lines) if n in added and n is not None])
 
     def line(self, row: int) -> int | None:
         return self.new_lines[row] if 0 <= row < len(self.new_lines) else None
