@@ -167,11 +167,14 @@ def outer_expression(node):
 def declares(node) -> bool:
     """Is this identifier the name a declaration or parameter introduces?"""
     child, parent = node, node.parent
-    while parent is not None and parent.type in DECLARATOR_WRAPPERS:
+    while parent is not None:
+        kind = parent.type
+        if kind not in DECLARATOR_WRAPPERS:
+            return kind in ("declaration", "parameter_declaration")
         if parent.child_by_field_name("declarator") != child:
             return False
         child, parent = parent, parent.parent
-    return parent is not None and parent.type in ("declaration", "parameter_declaration")
+    return False
 
 
 def _assigning_call(call) -> bool:
@@ -196,14 +199,15 @@ def assigns(node) -> bool:
     parent = expr.parent
     if parent is None:
         return False
-    if parent.type == "assignment_expression" and parent.child_by_field_name("left") == expr:
+    kind = parent.type   # (asked once: each ask makes a new string)
+    if kind == "assignment_expression":
+        return parent.child_by_field_name("left") == expr
+    if kind == "update_expression":
         return True
-    if parent.type == "update_expression":
-        return True
-    if parent.type == "pointer_expression" and parent.child_by_field_name("operator").type == "&":
-        return True
-    if parent.type == "argument_list" and parent.parent is not None and _assigning_call(parent.parent):
-        return True
+    if kind == "pointer_expression":
+        return parent.child_by_field_name("operator").type == "&"
+    if kind == "argument_list":
+        return parent.parent is not None and _assigning_call(parent.parent)
     return False
 
 
