@@ -279,14 +279,15 @@ def is_null_test(node) -> bool:
     parent = expr.parent
     if parent is None:
         return False
-    if parent.type == "argument_list":
+    kind = parent.type   # (asked once: each ask makes a new string)
+    if kind == "argument_list":
         call = parent.parent
         if call_name(call) not in TEST_CALLS or parent.named_child_count != 1:
             return False
         expr = call
-    elif parent.type == "unary_expression" and parent.child_by_field_name("operator").type == "!":
+    elif kind == "unary_expression" and parent.child_by_field_name("operator").type == "!":
         expr = parent
-    elif parent.type == "binary_expression" and parent.child_by_field_name("operator").type in ("==", "!="):
+    elif kind == "binary_expression" and parent.child_by_field_name("operator").type in ("==", "!="):
         other = parent.child_by_field_name("right" if parent.child_by_field_name("left") == expr else "left")
         if not _is_null(other):
             return False
@@ -300,18 +301,19 @@ def in_condition(expr) -> bool:
         parent = expr.parent
         if parent is None:
             return False
-        if parent.type in CONDITION_HOLDERS:
+        kind = parent.type
+        if kind in CONDITION_HOLDERS:
             return parent.child_by_field_name("condition") == expr
-        if parent.type == "parenthesized_expression":
+        if kind == "parenthesized_expression":
             expr = parent
             continue
-        if parent.type == "unary_expression" and parent.child_by_field_name("operator").type == "!":
+        if kind == "unary_expression" and parent.child_by_field_name("operator").type == "!":
             expr = parent
             continue
-        if parent.type == "binary_expression" and parent.child_by_field_name("operator").type in ("&&", "||"):
+        if kind == "binary_expression" and parent.child_by_field_name("operator").type in ("&&", "||"):
             expr = parent
             continue
-        if parent.type == "argument_list" and call_name(parent.parent) in TEST_WRAPPERS:
+        if kind == "argument_list" and call_name(parent.parent) in TEST_WRAPPERS:
             if call_name(parent.parent) in ("likely", "unlikely", "data_race"):
                 expr = parent.parent
                 continue
