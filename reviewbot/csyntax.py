@@ -477,6 +477,14 @@ class SyntaxView:
         """What function-scope rules walk: for a window, the whole fragment; for a
         whole file, the function definitions that span added lines (and any top-level
         ERROR node that does, since kernel macros can hide a function inside one)."""
+        return list(self._units)
+
+    @cached_property
+    def _units(self) -> tuple[Node, ...]:
+        """(units, worked out once: every function rule asks)"""
+        return tuple(self._find_units())
+
+    def _find_units(self) -> list[Node]:
         if not self.added_rows:
             return []
         if not self.whole_file:
