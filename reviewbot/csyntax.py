@@ -191,7 +191,11 @@ def _bundle_matches(bundle: tree_sitter.Query, node: Node) -> _Found:
     picked out of those under the whole tree when the walks have found them already, instead
     of running the bundle over the function a second time."""
     key = (bundle, node)
-    if key not in _MATCHES.values and node.type in UNITS and node.parent is not None:
+    found = _MATCHES.values.get(key)
+    if found is not None:
+        _MATCHES.values.move_to_end(key)
+        return found
+    if node.type in UNITS and node.parent is not None:
         root = node.parent
         while root.parent is not None:
             root = root.parent
