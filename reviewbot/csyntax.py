@@ -48,10 +48,10 @@ class _Recent:
         self.size = size
         self.values: OrderedDict = OrderedDict()
 
-    def get(self, key):
+    def get(self, key, compute: Callable | None = None):
         value = self.values.get(key)
         if value is None:
-            value = self.compute(key)
+            value = (compute or self.compute)(key)
             self.values[key] = value
             if len(self.values) > self.size:
                 self.values.popitem(last=False)
@@ -64,9 +64,54 @@ def _parse_source(source: bytes) -> tree_sitter.Tree:
     return _parser().parse(source)
 
 
-def _all_matches(key: tuple[tree_sitter.Query, Node]) -> tuple[tuple[int, dict[str, Node]], ...]:
+class _Found:
+    """What one query found under one node: tree-sitter's matches as it gives them, made into
+    {capture name: node} dicts per part of a bundle only when a rule asks for that part."""
+
+    __slots__ = ("raw", "parts", "starts")
+
+    def __init__(self, raw: list[tuple[int, dict[str, list[Node]]]]) -> None:
+        self.raw = raw
+        self.parts: dict[tuple[int, int], list[dict[str, Node]]] = {}
+        self.starts: list[tuple[int, int]] | None = None
+
+    def under(self, node: Node) -> list[tuple[int, dict[str, list[Node]]]]:
+        """The matches whose nodes are under `node`, in their order: what the query finds run
+        under `node` alone, for a node no pattern of more than one node has in it (a
+        function_definition or an ERROR).  A match's nodes hang from its pattern's top node
+        by direct children of the types the pattern names; so if one of them is under `node`,
+        the top is too (else `node` would be one of those types), and with it all of them."""
+        if self.starts is None:
+            # (the start of one node of each match, with its place: sorted, to find a range's at once)
+            self.starts = sorted((next(iter(caps.values()))[0].start_byte, k) for k, (_, caps) in enumerate(self.raw))
+        lo, hi = node.start_byte, node.end_byte
+        first = bisect.bisect_left(self.starts, (lo, -1))
+        last = bisect.bisect_right(self.starts, (hi, len(self.raw)))
+        out = []
+        for _, k in sorted(self.starts[first:last], key=lambda sk: sk[1]):
+            match = self.raw[k]
+            one = next(iter(match[1].values()))[0]
+            start, end = one.start_byte, one.end_byte
+            if end > hi:
+                continue
+            if (start == lo and end == hi) or (start == end and start in (lo, hi)):
+                # (a node of the same range, or an empty one at an edge, may be above or beside it)
+                if one != node and node not in ancestors(one):
+                    continue
+            out.append(match)
+        return out
+
+    def part(self, first: int, end: int) -> list[dict[str, Node]]:
+        found = self.parts.get((first, end))
+        if found is None:
+            found = self.parts[(first, end)] = [{name: nodes[0] for name, nodes in caps.items()}
+                                                for i, caps in self.raw if first <= i < end]
+        return found
+
+
+def _all_matches(key: tuple[tree_sitter.Query, Node]) -> _Found:
     q, node = key
-    return tuple((i, {name: nodes[0] for name, nodes in caps.items()}) for i, caps in tree_sitter.QueryCursor(q).matches(node))
+    return _Found(tree_sitter.QueryCursor(q).matches(node))
 
 
 # Trees by source bytes; matches by (query, node): a key node holds its tree, so a key
@@ -134,8 +179,30 @@ def matches(q: tree_sitter.Query | Part, node: Node) -> list[dict[str, Node]]:
     Several rules run one query over the same unit: the matches are found once (the
     dicts are shared; read them, do not change them)."""
     if isinstance(q, Part):
-        return [m for i, m in _MATCHES.get((q.bundle, node)) if q.first <= i < q.end]
-    return [m for _, m in _MATCHES.get((q, node))]
+        return list(_bundle_matches(q.bundle, node).part(q.first, q.end))
+    return list(_MATCHES.get((q, node)).part(0, q.pattern_count))
+
+
+UNITS = frozenset({"function_definition", "ERROR"})
+
+
+def _bundle_matches(bundle: tree_sitter.Query, node: Node) -> _Found:
+    """The bundle's matches under `node`.  For a function of a whole file (or an ERROR node),
+    picked out of those under the whole tree when the walks have found them already, instead
+    of running the bundle over the function a second time."""
+    key = (bundle, node)
+    found = _MATCHES.values.get(key)
+    if found is not None:
+        _MATCHES.values.move_to_end(key)
+        return found
+    if node.type in UNITS and node.parent is not None:
+        root = node.parent
+        while root.parent is not None:
+            root = root.parent
+        whole = _MATCHES.values.get((bundle, root))
+        if whole is not None:
+            return _MATCHES.get(key, lambda _: _Found(whole.under(node)))
+    return _MATCHES.get(key)
 
 
 class Names(NamedTuple):
@@ -220,7 +287,9 @@ def walk(node: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None =
 
 def _every_shared(node: Node) -> tuple[list[Node] | None]:
     """Every node of SHARED_TYPES under `node`, in pre-order (found with the bundled queries)."""
-    return (_in_preorder([m["node"] for m in matches(_bundle()[_SHARED_PART], node)]),)
+    shared = _bundle()[_SHARED_PART].first
+    return (_in_preorder([caps["node"][0] for i, caps in _MATCHES.get((_bundle()[_SHARED_PART].bundle, node)).raw
+                          if i == shared]),)
 
 
 _SHARED = _Recent(_every_shared, 8)
@@ -264,12 +333,35 @@ def _typed_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
 
 
 def _in_preorder(found: list[Node]) -> list[Node] | None:
-    """Nodes sorted by (start, longest first): in pre-order, unless two share a range or one is
-    empty (None)."""
-    keys = [(n.start_byte, -n.end_byte) for n in found]
-    if len(set(keys)) != len(keys) or any(start == -end for start, end in keys):
-        return None
+    """Nodes sorted by (start, longest first, outermost first): in pre-order.  None where that
+    cannot be told from the ranges: an empty node at the start of a node not around it (it
+    belongs before that node), or two empty nodes at one place."""
+    keys = [(n.start_byte, -n.end_byte, 0) for n in found]
+    if len(set(keys)) != len(keys):
+        # Two nodes with one range that is not empty are one inside the other (an ERROR around
+        # a statement): the outer one comes first.
+        count: dict[tuple[int, int, int], int] = {}
+        for k in keys:
+            count[k] = count.get(k, 0) + 1
+        keys = [(s, e, _depth(n)) if count[(s, e, z)] > 1 else (s, e, z) for (s, e, z), n in zip(keys, found)]
+        if len(set(keys)) != len(keys):
+            return None
+    for (start, end, _), node in zip(keys, found):
+        if start == -end:
+            # Sorted after every node that starts where it is: right only if they all hold it.
+            around = set(ancestors(node))
+            if any(n.start_byte == start and n.end_byte != start and n not in around for n in found):
+                return None
     return [n for _, n in sorted(zip(keys, found), key=lambda kn: kn[0])]
+
+
+def _depth(node: Node) -> int:
+    depth = 0
+    node = node.parent
+    while node is not None:
+        depth += 1
+        node = node.parent
+    return depth
 
 
 def identifiers_named(node: Node, name: bytes, after: int = 0) -> list[Node]:
@@ -345,13 +437,14 @@ class SyntaxView:
     def tree(self) -> tree_sitter.Tree:
         return parse(self.source)
 
-    @property
+    @cached_property
     def root(self) -> Node:
-        return self.tree.root_node
+        return self.tree.root_node   # (one Node object, not a new one per ask)
 
     @cached_property
     def added_rows(self) -> tuple[int, ...]:
-        return tuple(r for r, n in enumerate(self.new_lines) if n is not None and n in self.added)
+        added = self.added
+        return tuple([r for r, n in enumerate(self.new_lines) if n in added and n is not None])
 
     def line(self, row: int) -> int | None:
         return self.new_lines[row] if 0 <= row < len(self.new_lines) else None
@@ -388,6 +481,14 @@ class SyntaxView:
         """What function-scope rules walk: for a window, the whole fragment; for a
         whole file, the function definitions that span added lines (and any top-level
         ERROR node that does, since kernel macros can hide a function inside one)."""
+        return list(self._units)
+
+    @cached_property
+    def _units(self) -> tuple[Node, ...]:
+        """(units, worked out once: every function rule asks)"""
+        return tuple(self._find_units())
+
+    def _find_units(self) -> list[Node]:
         if not self.added_rows:
             return []
         if not self.whole_file:

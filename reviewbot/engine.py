@@ -156,7 +156,7 @@ class FunctionContext(NamedTuple):
 def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
     image = hunk.post_image
     return SyntaxView([x.text for x in image], [x.new for x in image],
-                      frozenset(x.new for x in hunk.added), repaired=hunk.repaired,
+                      frozenset([x.new for x in hunk.added]), repaired=hunk.repaired,
                       whole_file=fc.status == "added")
 
 

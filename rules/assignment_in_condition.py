@@ -90,9 +90,10 @@ def check(ctx):
     rows = view.rows
     seen: set[int] = set()
     for row in view.added_rows:
-        if "=" not in rows[row]:
-            continue
-        line = rows[row].encode("utf-8", "replace")
+        written = rows[row]
+        if "=" not in written or ("(" not in written and "if" not in written):
+            continue   # (every `=` of the row would be skipped below: no `(` before it, no `if`)
+        line = written.encode("utf-8", "replace")
         for m in ASSIGN_OP.finditer(line):
             before = line[:m.start()]
             if before.count(b"(") <= before.count(b")") and b"if" not in before:

@@ -158,19 +158,23 @@ def unevaluated(node) -> bool:
 
 def outer_expression(node):
     """The node itself, or the parentheses and casts wrapped around it."""
-    while node.parent is not None and node.parent.type in ("parenthesized_expression", "cast_expression"):
-        node = node.parent
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        node, parent = parent, parent.parent
     return node
 
 
 def declares(node) -> bool:
     """Is this identifier the name a declaration or parameter introduces?"""
     child, parent = node, node.parent
-    while parent is not None and parent.type in DECLARATOR_WRAPPERS:
+    while parent is not None:
+        kind = parent.type
+        if kind not in DECLARATOR_WRAPPERS:
+            return kind in ("declaration", "parameter_declaration")
         if parent.child_by_field_name("declarator") != child:
             return False
         child, parent = parent, parent.parent
-    return parent is not None and parent.type in ("declaration", "parameter_declaration")
+    return False
 
 
 def _assigning_call(call) -> bool:
@@ -195,14 +199,15 @@ def assigns(node) -> bool:
     parent = expr.parent
     if parent is None:
         return False
-    if parent.type == "assignment_expression" and parent.child_by_field_name("left") == expr:
+    kind = parent.type   # (asked once: each ask makes a new string)
+    if kind == "assignment_expression":
+        return parent.child_by_field_name("left") == expr
+    if kind == "update_expression":
         return True
-    if parent.type == "update_expression":
-        return True
-    if parent.type == "pointer_expression" and parent.child_by_field_name("operator").type == "&":
-        return True
-    if parent.type == "argument_list" and parent.parent is not None and _assigning_call(parent.parent):
-        return True
+    if kind == "pointer_expression":
+        return parent.child_by_field_name("operator").type == "&"
+    if kind == "argument_list":
+        return parent.parent is not None and _assigning_call(parent.parent)
     return False
 
 
@@ -274,14 +279,15 @@ def is_null_test(node) -> bool:
     parent = expr.parent
     if parent is None:
         return False
-    if parent.type == "argument_list":
+    kind = parent.type   # (asked once: each ask makes a new string)
+    if kind == "argument_list":
         call = parent.parent
         if call_name(call) not in TEST_CALLS or parent.named_child_count != 1:
             return False
         expr = call
-    elif parent.type == "unary_expression" and parent.child_by_field_name("operator").type == "!":
+    elif kind == "unary_expression" and parent.child_by_field_name("operator").type == "!":
         expr = parent
-    elif parent.type == "binary_expression" and parent.child_by_field_name("operator").type in ("==", "!="):
+    elif kind == "binary_expression" and parent.child_by_field_name("operator").type in ("==", "!="):
         other = parent.child_by_field_name("right" if parent.child_by_field_name("left") == expr else "left")
         if not _is_null(other):
             return False
@@ -295,18 +301,19 @@ def in_condition(expr) -> bool:
         parent = expr.parent
         if parent is None:
             return False
-        if parent.type in CONDITION_HOLDERS:
+        kind = parent.type
+        if kind in CONDITION_HOLDERS:
             return parent.child_by_field_name("condition") == expr
-        if parent.type == "parenthesized_expression":
+        if kind == "parenthesized_expression":
             expr = parent
             continue
-        if parent.type == "unary_expression" and parent.child_by_field_name("operator").type == "!":
+        if kind == "unary_expression" and parent.child_by_field_name("operator").type == "!":
             expr = parent
             continue
-        if parent.type == "binary_expression" and parent.child_by_field_name("operator").type in ("&&", "||"):
+        if kind == "binary_expression" and parent.child_by_field_name("operator").type in ("&&", "||"):
             expr = parent
             continue
-        if parent.type == "argument_list" and call_name(parent.parent) in TEST_WRAPPERS:
+        if kind == "argument_list" and call_name(parent.parent) in TEST_WRAPPERS:
             if call_name(parent.parent) in ("likely", "unlikely", "data_race"):
                 expr = parent.parent
                 continue
@@ -545,12 +552,29 @@ def _reaches(unit, deref, check, occurrences, whole: bool) -> bool:
 WORD = re.compile(r"\w+")
 
 
+def is_word_of(name: str, text: str) -> bool:
+    """Is `name` one of the words of the text (`name in set(WORD.findall(text))`, without
+    listing them all: a window tests a few names)?"""
+    if not WORD.fullmatch(name):
+        return False
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        # (`\w` is a letter, a digit or `_`: what str.isalnum() says of one character, and `_`)
+        if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) \
+                and (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
 def added_text(view, unit) -> str:
     """The text of the lines the patch added inside the unit (for cheap early exits)."""
     rows = view.added_rows
     lo = bisect.bisect_left(rows, unit.start_point.row)
     hi = bisect.bisect_right(rows, unit.end_point.row)
-    return "\n".join(view.rows[r] for r in rows[lo:hi])
+    text = view.rows
+    return "\n".join([text[r] for r in rows[lo:hi]])
 
 
 WORD_BYTES = frozenset(bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -586,12 +610,11 @@ def check(ctx):
         if not added:
             continue
         # The dereference or the check is on an added line, so the name is in the added text.
-        words = set(WORD.findall(added))
         names = set()
         for m in tests:
             node = m["var"]
             name = text(node)
-            if name not in names and name in words and not name.isupper() and is_null_test(node):
+            if name not in names and not name.isupper() and is_word_of(name, added) and is_null_test(node):
                 names.add(name)
         if not names:
             continue

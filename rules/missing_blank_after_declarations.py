@@ -115,9 +115,9 @@ TABLE = re.compile(r"=\s*\{\s*$")
 STATEMENT = re.compile(r"(?:if|else|for|while|do|switch|case|default|return|goto|break|continue)\b|\w+:(?!:)")
 
 
-def _callee(node) -> str | None:
-    """`X` for an expression statement `X(...);` or `X(...)(...);`."""
-    if node.type != "expression_statement" or node.named_child_count != 1:
+def _callee(node, kind: str | None = None) -> str | None:
+    """`X` for an expression statement `X(...);` or `X(...)(...);` (`kind`: the node's type, if known)."""
+    if (kind or node.type) != "expression_statement" or node.named_child_count != 1:
         return None
     expr = node.named_children[0]
     if expr.type == "call_expression":
@@ -127,15 +127,16 @@ def _callee(node) -> str | None:
     return call_name(expr)
 
 
-def _is_declaration(node) -> bool:
-    if node.type in ("type_definition", "struct_specifier", "union_specifier", "enum_specifier"):
+def _is_declaration(node, kind: str | None = None) -> bool:
+    kind = kind or node.type
+    if kind in ("type_definition", "struct_specifier", "union_specifier", "enum_specifier"):
         return True
-    if node.type == "declaration":
+    if kind == "declaration":
         # Attribute macros (`__free(kfree)`, `__maybe_unused`) and type arguments
         # (`container_of(p, struct foo, m)`) leave errors inside a declaration that
         # is a declaration all the same.
         return not node.has_error or node.child_by_field_name("declarator") is not None
-    if node.type == "expression_statement":
+    if kind == "expression_statement":
         if node.text.lstrip().startswith((b"typeof", b"__typeof")) or CLEANUP_DECLARATION.match(node.text):
             return True   # `typeof(*p) *q = p;` parses as an expression
         name = call_name(node.named_children[0]) if node.named_child_count == 1 else None
@@ -168,7 +169,8 @@ def _blocks(view):
         if not view.node_added(node):
             continue
         if node.type == "compound_statement":
-            if node.parent is not None and node.parent.type not in ("initializer_list", "ERROR"):
+            parent = node.parent
+            if parent is not None and parent.type not in ("initializer_list", "ERROR"):
                 yield node.named_children
             continue
         items = None
@@ -209,22 +211,23 @@ def _after_declarations(ctx):
     for items in _blocks(view):
         last_decl = None
         for k, item in enumerate(items):
-            callee = _callee(item)
+            kind = item.type   # (asked once: each ask makes a new string)
+            callee = _callee(item, kind)
             if callee in AMBIGUOUS:
                 break
-            if _is_declaration(item) or (callee and UPPER_CASE_MACRO.match(callee) and k + 1 < len(items)
-                                         and items[k + 1].type == "declaration"):
+            if _is_declaration(item, kind) or (callee and UPPER_CASE_MACRO.match(callee) and k + 1 < len(items)
+                                               and items[k + 1].type == "declaration"):
                 # (an unknown `FOO_STATE(x, ...);` followed by declarations is one of them)
                 last_decl = item
                 continue
-            if item.type == "comment":
+            if kind == "comment":
                 continue   # between declarations; one between them and the first statement keeps them apart
-            if item.type in SKIP or last_decl is None:
+            if kind in SKIP or last_decl is None:
                 break
-            if (item.has_error and item.type not in KEYWORD_STATEMENTS and not _iterator_macro(items, k)) \
+            if (item.has_error and kind not in KEYWORD_STATEMENTS and not _iterator_macro(items, k)) \
                     or item.start_point.row != last_decl.end_point.row + 1:
                 break
-            if item.type in ("compound_statement",) or CLEANUP_ALLOCATION.search(last_decl.text):
+            if kind == "compound_statement" or CLEANUP_ALLOCATION.search(last_decl.text):
                 break
             decl_added = view.row_added(last_decl.end_point.row)
             stmt_added = view.row_added(item.start_point.row)
@@ -258,18 +261,23 @@ def _glued(texts: list[str], j: int, device_tree: bool) -> bool:
 
 def _after_definitions(hunk, device_tree: bool):
     """`}` or `};` ending a top-level definition, and on the next line more code, not a blank line."""
-    if not any(x.text[:1] == "}" for x in hunk.lines):
-        return   # the common case: no line that could end one (CLOSING matches only at a `}`)
-    before = [x.text for x in hunk.lines if x.kind != "+"]
-    # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
-    # glues the same way is reported as pre-existing (shown only with --show-preexisting).
-    grouped = any(CLOSING.match(before[i - 1]) and _glued(before, i, device_tree) for i in range(1, len(before)))
     image = hunk.post_image
+    # (CLOSING matches only at a `}`: the common case is a hunk without one)
+    ends = [k + 1 for k, x in enumerate(image) if x.text[:1] == "}" and k + 1 < len(image)]
+    if not ends:
+        return
     texts = [x.text for x in image]
-    for j in range(1, len(image)):
+    before = grouped = None
+    for j in ends:
         x, following = image[j - 1], image[j]
-        if not CLOSING.match(x.text) or not _glued(texts, j, device_tree):
+        if not CLOSING.match(x.text) or not _glued(texts, j, device_tree) or "+" not in (x.kind, following.kind):
             continue
+        if before is None:
+            before = [x.text for x in hunk.lines if x.kind != "+"]
+            # The file groups its definitions so (pin tables: `foo_pins[]` then `foo_mux[]`): what the patch
+            # glues the same way is reported as pre-existing (shown only with --show-preexisting).
+            grouped = any(before[i - 1][:1] == "}" and CLOSING.match(before[i - 1]) and _glued(before, i, device_tree)
+                          for i in range(1, len(before)))
         old = grouped
         if following.kind == "+":
             if x.kind == " ":
@@ -277,13 +285,11 @@ def _after_definitions(hunk, device_tree: bool):
                 k = _old_index(hunk, x)
                 old = old or (k + 1 < len(before) and _glued(before, k + 1, device_tree))
             at = following
-        elif x.kind == "+":
+        else:
             # What stood before the following line in the old file: a `}` there too, not this patch's doing.
             k = _old_index(hunk, following)
             old = old or (k > 0 and bool(CLOSING.match(before[k - 1])))
             at = x
-        else:
-            continue
         what = "top-level node" if device_tree else "definition"
         yield Report(f"missing a blank line after the end of a {what}", line=at.new,
                      hint=f"add an empty line after the `{x.text.strip()}`", preexisting=old)

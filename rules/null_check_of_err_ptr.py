@@ -239,7 +239,7 @@ def occurrences(scope, var, after: int) -> list:
                 continue
         if n.type == "identifier":
             continue
-        stack.extend(n.children)
+        stack.extend(n.named_children)   # (the nodes looked for are named; only tokens are not)
     return sorted(found, key=lambda n: n.start_byte)
 
 

@@ -63,14 +63,22 @@ def _braced(body) -> bool:
     return body is not None and body.type == "compound_statement"
 
 
+def _nothing_to_find(view) -> bool:
+    """Asked before the tree: a chain judged spans an added row, and one the parser read whole (not
+    broken) starts with the text `if`."""
+    return not view.added_rows or b"if" not in view.source
+
+
 @rule("unbalanced-braces", severity="warning", scope="hunk", paths=("*.c", "*.h"), checkpatch=("BRACES",))
 def check(ctx):
     view = ctx.view
+    if _nothing_to_find(view):
+        return
     for node in walk(view.root, {"if_statement"}):
         parent = node.parent
         if parent is not None and parent.type == "else_clause":
             continue   # judged as part of the chain it continues
-        if broken(node) or not view.node_added(node):
+        if not view.node_added(node) or broken(node):
             continue
         arms = if_chain(node)
         if any(body is None or broken(body) for _, body in arms):

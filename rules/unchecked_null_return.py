@@ -299,7 +299,9 @@ def _own_functions(view) -> dict[str, int | None]:
                     own.setdefault(name, None)
             elif child.type in CONTAINERS:
                 stack.append(child)
-    if own:
+    # (The query's `null` is the text NULL or nullptr: where tree-sitter must invent a missing
+    # expression it invents an identifier, never a NULL.  Without that text it finds nothing.)
+    if own and (b"NULL" in view.source or b"nullptr" in view.source):
         for m in matches(query("null_returning_definitions"), view.root):
             node = m["null"]
             definition = next((a for a in _ancestors(node) if a.type == "function_definition"), None)

@@ -80,16 +80,33 @@ def _whole(view, node, last_body) -> bool:
     return not before.strip() and last_body.end_point.row + 1 < len(view.rows)
 
 
+def _nothing_to_find(view) -> bool:
+    """Asked before the tree: do the added rows lack an `if`, `for` or `while`, or a `}`?  A
+    report needs both: the statement judged starts on an added row and its body's `}` ends on
+    one, and a statement the parser read whole (not broken) has them as real text."""
+    rows = view.rows
+    keyword = brace = False
+    for row in view.added_rows:
+        text = rows[row]
+        brace = brace or "}" in text
+        keyword = keyword or "if" in text or "for" in text or "while" in text
+        if brace and keyword:
+            return False
+    return True
+
+
 @rule("unnecessary-braces", severity="warning", scope="hunk", paths=("*.c", "*.h"), checkpatch=("BRACES",))
 def check(ctx):
     view = ctx.view
     if view.repaired:
         return   # where the lines break is not to be trusted
+    if _nothing_to_find(view):
+        return
     for node in walk(view.root, {"if_statement"} | LOOPS):
         parent = node.parent
         if node.type == "if_statement" and parent is not None and parent.type == "else_clause":
             continue   # judged as part of the chain it continues
-        if broken(node) or not view.row_added(node.start_point.row):
+        if not view.row_added(node.start_point.row) or broken(node):
             continue
         if node.type in LOOPS:
             body = node.child_by_field_name("body")

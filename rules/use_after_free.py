@@ -192,11 +192,18 @@ FREEING = re.compile(rb"free|consume_skb")
 SANITIZER_TESTS = re.compile(r"(?:^|/)mm/k[am]san/.*test|(?:^|/)lib/test_(?:kasan|kmsan)|(?:^|/)drivers/misc/lkdtm/")
 
 
+def _nothing_to_find(view) -> bool:
+    """Asked before the tree: FREEING (plain words) finds nothing in a unit, text of the source."""
+    return b"free" not in view.source and b"consume_skb" not in view.source
+
+
 @rule("use-after-free", severity="error", scope="function", preview=True, paths=("*.c", "*.h"))
 def check(ctx):
     view = ctx.view
     whole = view.whole_file
     if ctx.file is not None and SANITIZER_TESTS.search(ctx.file.path):
+        return
+    if _nothing_to_find(view):
         return
     for unit in view.units():
         if not FREEING.search(unit.text):

@@ -196,3 +196,98 @@ def test_identifiers_named_finds_what_a_walk_finds():
             for after in (0, node.start_byte + 5, node.start_byte + 80, node.end_byte):
                 assert [n.id for n in identifiers_named(node, name, after)] == \
                     [n.id for n in _identifiers_walked(node, name, after)], (name, after)
+
+
+ODD = """\tunsigned int duty_cycle;
+};
+
+#define PWM_WFHWSIZE 20
+
+/**
+ * struct pwm_ops - PWM controller operations
+ * @request: optional hook for requesting a PWM
+ *			nvmem_add_one_cell().
+ */
+struct rfkill_ops {
+\tint\t(*set_block)(void *data, bool blocked);
+};
+
+#if defined(CONFIG_RFKILL_FULL) || defined(CONFIG_RFKILL_FULL_MODULE)
+static int g(struct x *p)
+{
+\tlist_for_each_entry(p, &head, list) {
+\t\tif (x) { y(); } else
+\t\t\tz = (struct q *)p->r[2];
+\t}
+\tdo { w--; } while (w);
+\treturn p ? 0 : -EINVAL;
+}
+#endif
+#define ERRS \\
+\tC(A, -ENXIO, "x"),\t\\
+\tC(B, -ENXIO, "y"),\t\t\\
+\t\t\t"(bio completion)", &__key, 0);\t\t\t\\
+\t__disk;\t\t\t\t\t\t\t\t\\
+"""
+
+
+def test_walk_keeps_pre_order_in_cut_and_damaged_text():
+    """Windows cut anywhere out of odd text, and copies with bytes dropped, make ERROR nodes
+    around ERROR nodes of the same range and empty ones: `walk` must still give the order of a
+    plain recursion (tree-sitter's own list, sorted, or the walk it falls back to)."""
+    import random
+
+    import tree_sitter
+
+    from reviewbot.csyntax import SHARED_TYPES, _in_preorder, _types_pattern, language
+
+    lines = (ODD + NESTED + BUNDLED + WINDOW).split("\n")
+    rng = random.Random(5)
+    sources = ["\n".join(lines[a:b]) + "\n" for a in range(0, len(lines), 3) for b in range(a + 1, len(lines), 4)]
+    sources += ["".join(c for c in src if rng.random() > 0.03) for src in sources[::3]]
+    shared = tree_sitter.Query(language(), _types_pattern(SHARED_TYPES))
+    tied = empty = 0
+    for src in sources:
+        root = parse(src.encode()).root_node
+        found = tree_sitter.QueryCursor(shared).captures(root).get("node", [])
+        ranges = [(n.start_byte, n.end_byte) for n in found]
+        tied += len(set(ranges)) != len(ranges)
+        empty += any(s == e for s, e in ranges)
+        expected = _preorder(root, SHARED_TYPES)
+        ordered = _in_preorder(found)
+        assert ordered is None or [n.id for n in ordered] == [n.id for n in expected], src
+        for types in (SHARED_TYPES, {"compound_statement", "ERROR"}, {"if_statement"}, {"ERROR"}):
+            assert [n.id for n in walk(root, types)] == [n.id for n in _preorder(root, set(types))], (types, src)
+    assert tied and empty   # the inputs do hold the cases the ranges alone cannot order
+
+
+def test_bundle_matches_of_a_function_picked_from_the_whole_tree_are_those_run_under_it():
+    """A whole file's functions take their matches out of those of the whole tree: the same
+    matches, in the same order, as the bundle run under the function alone."""
+    import random
+
+    import tree_sitter
+
+    from reviewbot.csyntax import BUNDLE, _bundle, walk
+
+    many = BUNDLED + "\n" + NESTED + "\n" + ODD + "\nint h(void) { struct x *p = kzalloc(1, 2); if (!p) return 0; }\n" \
+        + "static void *k(void)\n{\n\treturn p ? q : NULL;\n}\n"
+    lines = many.split("\n")
+    rng = random.Random(8)
+    sources = [many] + ["\n".join(lines[a:b]) + "\n" for a in range(0, len(lines), 5) for b in range(a + 8, len(lines), 9)]
+    sources += ["".join(c for c in src if rng.random() > 0.02) for src in sources[::2]]
+    bundle = _bundle()[BUNDLE[0]].bundle
+    picked = 0
+    for src in sources:
+        root = parse(src.encode()).root_node
+        matches(query(BUNDLE[0]), root)          # the whole tree's, as the walks find them first
+        for unit in walk(root, {"function_definition", "ERROR"}):
+            if unit == root:
+                continue
+            for name in BUNDLE:
+                part = query(name)
+                alone = [{k: v[0] for k, v in caps.items()} for i, caps in tree_sitter.QueryCursor(bundle).matches(unit)
+                         if part.first <= i < part.end]
+                assert matches(part, unit) == alone, (name, unit.type, src)
+                picked += bool(alone)
+    assert picked

@@ -18,3 +18,20 @@ def test_quick_look_matches_what_the_plain_pattern_matches():
             for before in (b"", b"a", b" ", b"\n"):
                 text = before + head + tail
                 assert [m.span() for m in MAYBE.finditer(text)] == [m.span() for m in PLAIN.finditer(text)], text
+
+
+def test_a_row_without_parenthesis_or_if_has_no_assignment_to_look_up():
+    """The row skip (no `(`, no `if`) gives up only rows whose every `=` the loop skips."""
+    import random
+
+    from reviewbot.rules.assignment_in_condition import ASSIGN_OP
+
+    rng = random.Random(11)
+    pieces = ["=", "==", "(", ")", "if", "i", "f", " ", "x", "+=", "é", "<=", "\udcff"]
+    for _ in range(5000):
+        row = "".join(rng.choice(pieces) for _ in range(rng.randrange(10)))
+        line = row.encode("utf-8", "replace")
+        every_skipped = all(line[:m.start()].count(b"(") <= line[:m.start()].count(b")") and b"if" not in line[:m.start()]
+                            for m in ASSIGN_OP.finditer(line))
+        if "=" not in row or ("(" not in row and "if" not in row):
+            assert every_skipped, row
