@@ -12,6 +12,8 @@ mail) is dropped from review and recorded as damage.  A header line joined onto
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from reviewbot.model import Repair
@@ -25,6 +27,9 @@ _JOINED_GIT_HEADER = re.compile(
 _AFTER_HUNK = re.compile(
     r"^(@@ |diff |--- |\+\+\+ |\\ |-- ?$|---\s*$|Index: |index |old mode|new mode|new file|deleted file|similarity|rename |copy |Binary |GIT binary|Only in |=+$)"
 )
+
+_FIRST = itemgetter(slice(0, 1))   # a line's first character, or "" for an empty line
+_FILE_START = repeat("--- ")
 
 
 def _file_header_at(lines, j) -> bool:
@@ -51,16 +56,54 @@ def _target_path(line: str) -> str | None:
 
 
 def _read_hunk(lines, start, old_len, new_len):
-    """Consume one hunk body from `start`; return (body, fixed indexes, end, ok)."""
+    """Consume one hunk body from `start`; return (body, fixed indexes, end, ok).
+
+    Whole runs of plain `+`, `-`, context and empty lines are taken first, told apart by
+    their first characters in C; the line-by-line walk (_walk_hunk) goes on from where they
+    end.  A run is `m` lines, m the smaller count left (or the only one left, and then every
+    line must be of that side): m lines cannot overdraw either count, and the walk would
+    take each as it is (an empty line as " ") without stopping early, which it only does at
+    a line that is none of these, or at a `--- ` line."""
     body: list[str] = []
-    fixed: list[int] = []
-    append = body.append
     j = start
+    while old_len > 0 or new_len > 0:
+        m = min(old_len, new_len) or max(old_len, new_len)
+        if m < 16:
+            break
+        chunk = lines[j:j + m]
+        if len(chunk) < m:
+            break
+        kinds = "".join(map(_FIRST, chunk))
+        plus, minus = kinds.count("+"), kinds.count("-")
+        space = kinds.count(" ")
+        empty = m - len(kinds)
+        if plus + minus + space + empty != m:
+            break
+        if (empty or space) and not (old_len and new_len):
+            break
+        if (plus and not new_len) or (minus and not old_len):
+            break
+        if minus and any(map(str.startswith, chunk, _FILE_START)):
+            break
+        old_len -= minus + space + empty
+        new_len -= plus + space + empty
+        body += [x or " " for x in chunk] if empty else chunk
+        j += m
+    return _walk_hunk(lines, j, old_len, new_len, body)
+
+
+def _walk_hunk(lines, j, old_len, new_len, body):
+    """_read_hunk's line-by-line walk from line j, `body` holding what was read before it."""
+    fixed: list[int] = []
     n = len(lines)
+    append = body.append
     while (old_len > 0 or new_len > 0) and j < n:
         line = lines[j]
         c = line[:1]
-        if c == " ":
+        if c == "+":
+            new_len -= 1
+            append(line)
+        elif c == " ":
             old_len -= 1
             new_len -= 1
             append(line)
@@ -68,9 +111,6 @@ def _read_hunk(lines, start, old_len, new_len):
             if line.startswith("--- ") and _file_header_at(lines, j):
                 return body, fixed, j, False   # the next file begins: this hunk was cut short
             old_len -= 1
-            append(line)
-        elif c == "+":
-            new_len -= 1
             append(line)
         elif not line:
             # An empty context line (what GNU diff writes, and mailers make of a lone space).
@@ -159,6 +199,6 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
         out.append(line)
         out_map.append(mail_lines[i])
         out += body
-        out_map += [mail_lines[k] for k in range(i + 1, i + 1 + len(body))]
+        out_map += mail_lines[i + 1:i + 1 + len(body)]
         i = end
     return RepairedDiff(tuple(out), tuple(out_map), tuple(repairs), frozenset(repaired_hunks))
