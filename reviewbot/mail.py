@@ -124,9 +124,24 @@ def _msgid(value: str | None) -> str | None:
 
 def _addresses(value: str | None) -> tuple[str, ...]:
     """The addresses of a To/Cc header, split at the commas outside quotes before decoding (an
-    encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address)."""
+    encoded-word may hold a comma: `=?utf-8?q?Doe=2C_John?= <j@x>` is one address).
+
+    A plain ASCII value is unfolded once, whole (a fold is only blanks and a line end: it
+    never holds a comma or a quote, so the pieces are those of the folded value, unfolded),
+    and only its pieces with an encoded word are decoded; _decoded_addresses is the general
+    way, and a test holds the two to the same result."""
     if not value:
         return ()
+    if value.isascii():
+        text = _FOLD.sub(" ", value) if "\n" in value else value
+        if "\n" not in text:
+            return tuple([a for a in [_decode_header(p) if "=?" in p else p.strip() for p in _split_outside_quotes(text)]
+                          if a])
+    return _decoded_addresses(value)
+
+
+def _decoded_addresses(value: str) -> tuple[str, ...]:
+    """_addresses(value), each piece decoded on its own."""
     return tuple(a for a in (_decode_address(p) for p in _split_outside_quotes(value)) if a)
 
 
@@ -138,18 +153,22 @@ def _decode_address(piece: str) -> str:
 
 
 def _split_outside_quotes(value: str) -> list[str]:
-    """`value` split at each comma followed by an even number of double quotes (outside quotes)."""
+    """`value` split at each comma followed by an even number of double quotes (outside quotes):
+    the commas of every other stretch between quotes, counted from the last."""
     if '"' not in value:
         return value.split(",")
-    after = value.count('"')   # quotes after the current position
-    pieces, start = [], 0
-    for i, c in enumerate(value):
-        if c == '"':
-            after -= 1
-        elif c == "," and after % 2 == 0:
-            pieces.append(value[start:i])
-            start = i + 1
-    pieces.append(value[start:])
+    stretches = value.split('"')
+    parity = (len(stretches) - 1) % 2   # the stretches with an even number of quotes after them
+    pieces = [""]
+    for k, stretch in enumerate(stretches):
+        if k:
+            pieces[-1] += '"'
+        if k % 2 == parity:
+            first, *rest = stretch.split(",")
+            pieces[-1] += first
+            pieces += rest
+        else:
+            pieces[-1] += stretch
     return pieces
 
 

@@ -579,6 +579,49 @@ def test_plain_ascii_addresses_read_as_the_decoder_reads_them():
         assert _addresses(value) == slow, value
 
 
+def test_addresses_of_odd_and_folded_values_read_as_each_piece_decoded():
+    """_addresses unfolds a plain ASCII value whole and decodes only the pieces with an encoded
+    word: on folded, quoted, encoded, CR LF and damaged values it gives what decoding every
+    piece on its own gives (_decoded_addresses, the general way)."""
+    import random
+
+    from reviewbot.mail import _addresses, _decoded_addresses
+
+    atoms = ["a@b.c", " ", ",", '"', "\n ", "\n\t", "\r\n ", "\n", " \t", "Doe, J", "<j@x>", "=?utf-8?q?Doe=2C_J?=",
+             "=?iso-8859-1?q?Jos=E9?=", "=?", "?=", "=?bad?x?y?=", "\u00e9", "\r", "\x1c", "Q. R"]
+    rng = random.Random(7)
+    values = ['"Doe, J" <j@x>,\n "a, b" <c@d>, e@f', "a@b,\r\n\tc@d,\n =?utf-8?q?X=2C_Y?= <x@y>", "a\n,b", "a,\nb"]
+    values += ["".join(rng.choice(atoms) for _ in range(rng.randrange(1, 12))) for _ in range(4000)]
+    for value in values:
+        assert _addresses(value) == _decoded_addresses(value), repr(value)
+
+
+def test_split_outside_quotes_splits_as_a_walk_over_the_characters():
+    """Each comma with an even number of double quotes after it splits (counted from the end, as
+    a character walk counts them), on balanced and unbalanced quotes."""
+    import random
+
+    from reviewbot.mail import _split_outside_quotes
+
+    def by_char(value):
+        after = value.count('"')   # quotes after the current position
+        pieces, start = [], 0
+        for i, c in enumerate(value):
+            if c == '"':
+                after -= 1
+            elif c == "," and after % 2 == 0:
+                pieces.append(value[start:i])
+                start = i + 1
+        pieces.append(value[start:])
+        return pieces
+
+    rng = random.Random(3)
+    values = ["", ",", '"', '","', 'a "b, c" d, e', '"a, b', 'a, "b', '""', '",",",']
+    values += ["".join(rng.choice('ab ,"') for _ in range(rng.randrange(12))) for _ in range(3000)]
+    for value in values:
+        assert _split_outside_quotes(value) == by_char(value), repr(value)
+
+
 def test_header_end_is_the_first_line_that_is_no_header_line():
     """_header_end, line by line, agrees with a search for the first line that starts neither a
     field, nor "From ", nor a continuation."""
