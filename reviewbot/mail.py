@@ -315,6 +315,44 @@ def _qp_rows(raw: bytes, start: int, count: int) -> list[int]:
     return rows
 
 
+# The Content-Type values read without the stdlib's parameter parser: a type and a lone charset.
+_PLAIN_CONTENT_TYPE = re.compile(r"\s*[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+\s*(?:;\s*charset=(\"?)([A-Za-z0-9._:-]+)\1\s*)?")
+_DECODING_CTES = frozenset(("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"))
+
+
+def _content_fields(part: EmailMessage) -> tuple[str, str | None, str | None]:
+    """(part.get_content_type(), part.get_filename(), part.get_content_charset()).
+
+    An ASCII Content-Type of a type and at most a lowercase `charset` parameter (quoted or
+    not), and no `name` in it or in Content-Disposition (so no file name parameter), is
+    read here; anything else by the stdlib's parameter parser.  A test holds the two to the
+    same result."""
+    ctype = part.get("content-type")
+    disposition = part.get("content-disposition")
+    if ((ctype is None or isinstance(ctype, str) and ctype.isascii())
+            and (disposition is None or isinstance(disposition, str) and "name" not in disposition.lower())):
+        if ctype is None:
+            return part.get_default_type(), None, None
+        m = _PLAIN_CONTENT_TYPE.fullmatch(ctype)
+        if m:
+            main = ctype.partition(";")[0].strip().lower()
+            return main, None, m.group(2).lower() if m.group(2) else None
+    return part.get_content_type(), part.get_filename(), part.get_content_charset()
+
+
+def _unencoded_payload(part: EmailMessage, cte) -> bytes | None:
+    """part.get_payload(decode=True) of a part that is not multipart when its transfer encoding
+    (`cte`, the Content-Transfer-Encoding value) changes nothing (7bit, 8bit, none): the body's
+    bytes, as the parser read them (ASCII, the other bytes as surrogate escapes); None otherwise."""
+    payload = part._payload   # (get_payload() would decode the escapes with the charset first)
+    if not isinstance(cte, str) or cte.lower() in _DECODING_CTES or not isinstance(payload, str):
+        return None
+    try:
+        return payload.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:   # other characters: the stdlib's fallback encoding
+        return None
+
+
 def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
     """Every part that can hold a message or a patch, decoded, with the raw line of each line."""
     parts = []
@@ -328,20 +366,25 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
     for part in msg.walk():
         if part.is_multipart():
             continue
-        ctype = part.get_content_type()
-        filename = (part.get_filename() or "").lower()
+        ctype, filename, charset = _content_fields(part)
+        filename = (filename or "").lower()
         if not (ctype == "text/plain" or ctype in _PATCH_TYPES
                 or (filename.endswith((".patch", ".diff")) and not ctype.startswith(("image/", "audio/", "video/")))):
             continue
-        raw_payload = part.get_payload()
-        raw_bytes = raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
-        try:
-            payload = part.get_payload(decode=True)
-        except Exception:  # a broken transfer encoding: take the raw text
-            payload = None
+        cte = part.get("Content-Transfer-Encoding", "")
+        payload = _unencoded_payload(part, cte)
+        raw_bytes = b""
+        if payload is None or msg.is_multipart() or str(cte).strip().lower() == "quoted-printable":
+            raw_payload = part.get_payload()
+            raw_bytes = raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
         if payload is None:
-            payload = raw_bytes
-        text = _decode(payload, part.get_content_charset())
+            try:
+                payload = part.get_payload(decode=True)
+            except Exception:  # a broken transfer encoding: take the raw text
+                payload = None
+            if payload is None:
+                payload = raw_bytes
+        text = _decode(payload, charset)
         lines = _split_lines(text)
         # Where the part's body is in the raw message.
         start = body_row
@@ -358,8 +401,7 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
                 cursor = pos + len(snippet)
             else:
                 start = cursor_row
-        cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-        if cte == "quoted-printable":
+        if str(cte).strip().lower() == "quoted-printable":
             rows = _qp_rows(raw_bytes, start, len(lines))
         else:   # 7bit/8bit line for line; base64: the line in the decoded message
             rows = [start + k for k in range(len(lines))]

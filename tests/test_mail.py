@@ -686,3 +686,55 @@ def test_header_lines_read_without_the_feed_parser_make_the_same_message(name, m
     slow = m._parse_mail(data, end)
     assert _deep(fast) == _deep(slow)
     assert m.parse_message(raw) == mine
+
+
+def test_content_fields_read_as_the_stdlib_reads_them():
+    """_content_fields reads a plain Content-Type (a type, a lone charset) itself: on odd, damaged
+    and RFC 2231 values of Content-Type and Content-Disposition it gives what the stdlib's
+    get_content_type(), get_filename() and get_content_charset() give."""
+    import random
+
+    from reviewbot.mail import _PARSER, _content_fields
+
+    types = [b"text/plain", b"TEXT/Plain", b"text/x-patch", b"text", b"a/b/c", b" text/plain ", b"charset", b"name/x",
+             b"application/octet-stream", b"multipart/mixed", b"text/pl\xc3\xa9in", b""]
+    params = [b"", b"; charset=utf-8", b'; charset="UTF-8"', b"; charset=us-ascii", b";charset=ISO-8859-1 ",
+              b"; Charset=utf-8", b"; charset = utf-8", b'; charset="utf-8', b"; charset=", b'; charset=""',
+              b"; charset*=utf-8''x", b"; charset*0=ut; charset*1=f-8", b"; charset=\xc3\xa9", b"; name=x.patch",
+              b'; name="a.diff"', b"; name*=utf-8''a%20b.patch", b"; format=flowed", b";", b"; charset=utf-8; x=y",
+              b'; charset="a;b"', b";\n charset=utf-8", b"; charset=<x>", b"; charset='q'", b"; charset=\"a\\\"b\""]
+    dispositions = [None, b"inline", b"attachment", b'attachment; filename="x.patch"', b"inline; filename*=utf-8''y.diff",
+                    b"INLINE; FileName=z.patch", b"name", b"inline; \xc3\xa9", b""]
+    rng = random.Random(11)
+    cases = [(t, p, d) for t in types for p in params[:6] for d in dispositions[:3]]
+    cases += [(rng.choice(types + [None]), rng.choice(params), rng.choice(dispositions)) for _ in range(3000)]
+    for ctype, param, disposition in cases:
+        head = b"" if ctype is None else b"Content-Type: " + ctype + param + b"\n"
+        if disposition is not None:
+            head += b"Content-Disposition: " + disposition + b"\n"
+        part = _PARSER.parsebytes(head + b"\nbody\n")
+        assert _content_fields(part) == (part.get_content_type(), part.get_filename(), part.get_content_charset()), head
+
+
+def test_unencoded_payload_is_what_the_stdlib_decodes():
+    """_unencoded_payload, where it answers, gives part.get_payload(decode=True): on every transfer
+    encoding spelling, bodies with 8-bit bytes, and payloads the parser could not have made."""
+    from reviewbot.mail import _PARSER, _unencoded_payload
+
+    ctes = [None, b"7bit", b"8BIT", b"binary", b"base64", b"BASE64", b"quoted-printable", b" quoted-printable",
+            b"quoted-printable  ", b"x-uuencode", b"uue", b"bogus", b"8bit\xc3\xa9", b""]
+    bodies = [b"plain\n", b"caf\xc3\xa9 =C3=A9\n", b"Y2Fm\n", b"\xff\xfe\n", b"", b"a=\nb\n"]
+    answered = 0
+    for cte in ctes:
+        for body in bodies:
+            head = b"Content-Type: text/plain; charset=utf-8\n"
+            if cte is not None:
+                head += b"Content-Transfer-Encoding: " + cte + b"\n"
+            part = _PARSER.parsebytes(head + b"\n" + body)
+            for payload in (part.get_payload(), "caf\u00e9", "\udcff\u00e9", "\ud800x"):
+                part.set_payload(payload)
+                got = _unencoded_payload(part, part.get("Content-Transfer-Encoding", ""))
+                if got is not None:
+                    answered += 1
+                    assert got == part.get_payload(decode=True), (cte, payload)
+    assert answered > 20
