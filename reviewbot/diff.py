@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from itertools import repeat
+from operator import itemgetter
 from typing import Iterator, NamedTuple
 
 import unidiff
@@ -228,6 +230,8 @@ _PLAIN_GIT_HEADER = re.compile(r"diff --git a/(\S+) b/(\S+)")
 _PLAIN_INDEX = re.compile(r"index [0-9a-f]+\.\.[0-9a-f]+(?: [0-7]+)?")
 _PLAIN_MODE = re.compile(r"(new|deleted) file mode ([0-7]+)")
 _VERSION = re.compile(r"[0-9][\w.+-]*")
+_REST = itemgetter(slice(1, None))   # a line without its first character
+_NEXT_CHAR = {"+": ",", "-": "."}   # every line from "+" up to (not including) "," starts with "+"
 
 
 def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damaged: frozenset[int],
@@ -278,33 +282,45 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
             if old_len + new_len == 0:
                 return None
             at = j
-            source, target, left_old, left_new = old_start, new_start, old_len, new_len
-            body = []
             j += 1
-            while (left_old or left_new) and j < end:
-                line = lines[j]
-                kind = line[:1]
-                if kind == "+":
-                    body.append(_new_line(DiffLine, ("+", line[1:], None, target, mail_lines[j], False)))
-                    target += 1
-                    left_new -= 1
-                elif kind == "-":
-                    body.append(_new_line(DiffLine, ("-", line[1:], source, None, mail_lines[j], False)))
-                    source += 1
-                    left_old -= 1
-                elif kind == " " or not line:   # (an empty line: a context line of nothing, as unidiff reads it)
-                    body.append(_new_line(DiffLine, (" ", line[1:], source, target, mail_lines[j], False)))
-                    source += 1
-                    target += 1
-                    left_old -= 1
-                    left_new -= 1
-                else:
+            if not old_len or not new_len:
+                # Only added (or only removed) lines: exactly that many, every one of that kind.
+                size = old_len + new_len
+                chunk = lines[j:min(j + size, end)]
+                kind, first = ("+", new_start) if new_len else ("-", old_start)
+                if len(chunk) != size or not (min(chunk) >= kind and max(chunk) < _NEXT_CHAR[kind]):
                     return None
-                if left_old < 0 or left_new < 0:
+                numbers = range(first, first + size)
+                body = list(map(_new_line, repeat(DiffLine), zip(
+                    repeat(kind), map(_REST, chunk), repeat(None) if new_len else numbers,
+                    numbers if new_len else repeat(None), mail_lines[j:j + size], repeat(False))))
+                j += size
+            else:
+                source, target = old_start, new_start
+                source_end, target_end = old_start + old_len, new_start + new_len
+                body = []
+                append = body.append
+                stop = min(j + old_len + new_len, end)   # (every line counts against one count at least)
+                # (a count overdrawn never comes back: the walk then reads to `stop` and fails)
+                for line, row in zip(lines[j:stop], mail_lines[j:stop]):
+                    kind = line[:1]
+                    if kind == "+":
+                        append(_new_line(DiffLine, ("+", line[1:], None, target, row, False)))
+                        target += 1
+                    elif kind == "-":
+                        append(_new_line(DiffLine, ("-", line[1:], source, None, row, False)))
+                        source += 1
+                    elif kind == " " or not line:   # (an empty line: a context line of nothing, as unidiff reads it)
+                        append(_new_line(DiffLine, (" ", line[1:], source, target, row, False)))
+                        source += 1
+                        target += 1
+                    else:
+                        return None
+                    if source == source_end and target == target_end:
+                        break
+                if source != source_end or target != target_end:
                     return None
-                j += 1
-            if left_old or left_new:
-                return None
+                j += len(body)
             hunks.append(Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
                               mail_lines[at], repaired=all_damaged or at in damaged))
         if not hunks:

@@ -467,3 +467,59 @@ def test_plain_git_diffs_read_in_one_pass_as_unidiff_reads_them(name, monkeypatc
         slow = parse_diff(lines, mails, damaged, all_damaged)
         monkeypatch.undo()
         assert repr(fast) == repr(slow)
+
+
+def test_damaged_plain_diffs_read_in_one_pass_as_unidiff_reads_them(monkeypatch):
+    """Plain diffs with added-only, removed-only and mixed hunks, then damaged (a line dropped,
+    doubled or replaced, a count changed): the one-pass read gives unidiff's result or leaves
+    the diff to it."""
+    import random
+    import re
+
+    import reviewbot.diff as d
+
+    def plain_diff(rng):
+        text = ""
+        for f in range(rng.randrange(1, 4)):
+            text += f"diff --git a/f{f}.c b/f{f}.c\n"
+            shape = rng.choice(("new", "deleted", "modified"))
+            if shape == "modified":
+                text += f"index 1111111..2222222 100644\n--- a/f{f}.c\n+++ b/f{f}.c\n"
+            else:
+                text += f"{shape} file mode 100644\nindex 1111111..2222222\n"
+                text += "--- /dev/null\n" if shape == "new" else f"--- a/f{f}.c\n"
+                text += "+++ /dev/null\n" if shape == "deleted" else f"+++ b/f{f}.c\n"
+            for h in range(1 if shape != "modified" else rng.randrange(1, 4)):
+                kinds = {"new": "+", "deleted": "-"}.get(shape) or rng.choice(("+", "-", "+- ", "+- ", " +"))
+                body = [rng.choice(kinds) + rng.choice(("x", "\tint y;", "", "+", "-", " ")) for _ in range(rng.randrange(1, 30))]
+                body = [("" if line == " " and rng.random() < 0.3 else line) for line in body]
+                old = sum(x[:1] in "- " for x in body)
+                new = sum(x[:1] in "+ " for x in body)
+                text += f"@@ -{10 * h + 1},{old} +{10 * h + 1},{new} @@\n" + "".join(x + "\n" for x in body)
+        return text + rng.choice(("", "-- \n2.43.0\n\n", "\n"))
+
+    noise = ["", " ", "+", "-", "x", "\\ No newline at end of file", "@@ -1,2 +1,2 @@", "--- a/x.c", "-- ", "+\r"]
+    rng = random.Random(13)
+    taken = 0
+    for case in range(400):
+        lines = lines_of(plain_diff(rng))
+        if case % 4:
+            k = rng.randrange(len(lines))
+            op = rng.randrange(4)
+            if op == 0:
+                lines = lines[:k] + lines[k + 1:]
+            elif op == 1:
+                lines = lines[:k] + (lines[k],) + lines[k:]
+            elif op == 2:
+                lines = lines[:k] + (rng.choice(noise),) + lines[k + 1:]
+            else:
+                lines = tuple(re.sub(r",\d+ ", f",{rng.randrange(4)} ", x, count=1) if x.startswith("@@") and rng.random() < 0.5
+                              else x for x in lines)
+        mails = tuple(range(3, 3 + len(lines)))
+        taken += d._plain_git_diff(lines, mails, d._sections(lines), frozenset(), False) is not None
+        fast = parse_diff(lines, mails)
+        monkeypatch.setattr(d, "_plain_git_diff", lambda *args: None)
+        slow = parse_diff(lines, mails)
+        monkeypatch.undo()
+        assert repr(fast) == repr(slow), lines
+    assert taken > 100
