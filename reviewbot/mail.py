@@ -32,14 +32,15 @@ _HEADER_LINE = re.compile(r"^([!-9;-~]+):")
 # line ends the headers (a blank one is dropped, anything else is the first body line).
 # The header lines at the start of the data, line by line: "From ", a field name and its colon,
 # or a continuation (a search for the first line that is none of these tries every byte).
-_HEADER_LINES = re.compile(rb"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
+# (possessive: no backtracking can find another end, as a name stops only at a character that is no name's)
+_HEADER_LINES = re.compile(rb"(?:(?:[\041-\071\073-\176]*+:|[\t ]|From )[^\n]*+(?:\n|\Z))*+")
 _HEADER_NAME = re.compile(rb"^([!-9;-~]+):", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*\r?\n)+")
 _KNOWN_HEADERS = frozenset(
     "from subject date message-id return-path received to cc delivered-to mime-version content-type "
     "in-reply-to references x-mailer sender reply-to".split()
 )
-_FOLD = re.compile(r"[ \t]*\r?\n[ \t]+")
+_FOLD = re.compile(r"[ \t]*\r?\n[ \t]+")   # what _unfold replaces with a space (tests hold it to this)
 _NEWLINE = re.compile(r"\s*\r?\n\s*")
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*)$")
 _TRAILER_NAMES = frozenset(
@@ -49,6 +50,12 @@ _TRAILER_NAMES = frozenset(
 _USED_HEADERS = frozenset(
     b"from subject date message-id reply-to in-reply-to references to cc auto-submitted mime-version".split()
 )
+# A field _used_header_lines keeps, with its continuation lines, in the lowercased header block
+# after a newline put before it: from the newline before its name up to the newline ending it.
+_USED_FIELD = re.compile(
+    rb"\n(?:from|subject|date|message-id|reply-to|in-reply-to|references|to|cc|auto-submitted|mime-version"
+    rb"|content-[^:\n]*):[^\n]*(?:\n[\t ][^\n]*)*+")
+_ENVELOPE = re.compile(rb"\n[^\n]*(?:\n[\t ][^\n]*)*+")
 _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/x-csrc", "text/x-chdr", "application/x-patch")
 _PARSER = email.parser.BytesParser()   # compat32, the default: the fastest, and enough
 _COMPAT32 = email.policy.compat32
@@ -106,13 +113,30 @@ def _decode_header(value: str) -> str:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     if "\n" in text:
-        text = _FOLD.sub(" ", text)   # unfold
+        text = _unfold(text)
     if "=?" in text and text.isascii():   # RFC 2047 words (decode_header mangles non-ASCII text around them)
         try:
             text = str(make_header(decode_header(text)))
         except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
             pass
     return (_NEWLINE.sub(" ", text) if "\n" in text else text).strip()
+
+
+def _unfold(text: str) -> str:
+    """_FOLD.sub(" ", text): each line end (after an optional CR) followed by blanks becomes one
+    space with the blanks on both sides of it.  (The regex, which may begin with blanks, is
+    tried at every character; a header has a few line ends and many blanks.)"""
+    pieces = text.split("\n")
+    out = [pieces[0]]   # the last item is still open: blanks before the next line end go with it
+    for piece in pieces[1:]:
+        if piece[:1] in (" ", "\t"):
+            last = out[-1]
+            out[-1] = (last[:-1] if last.endswith("\r") else last).rstrip(" \t")
+            out.append(" ")
+            out.append(piece.lstrip(" \t"))
+        else:
+            out[-1] += "\n" + piece
+    return "".join(out)
 
 
 def _msgid(value: str | None) -> str | None:
@@ -133,7 +157,7 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     if value.isascii():
-        text = _FOLD.sub(" ", value) if "\n" in value else value
+        text = _unfold(value) if "\n" in value else value
         if "\n" not in text:
             return tuple([a for a in [_decode_header(p) if "=?" in p else p.strip() for p in _split_outside_quotes(text)]
                           if a])
@@ -271,25 +295,18 @@ def _header_message(head: bytes) -> EmailMessage | None:
 
 def _used_header_lines(block: bytes) -> bytes | None:
     """The lines of the header fields parse_message and MIME read, or None when dropping
-    the others could change how the feed parser reads what is left."""
-    if b"\r" in block.replace(b"\r\n", b""):
-        return None
-    kept = []
-    keep = False
-    for k, line in enumerate(block.splitlines(keepends=True)):
-        if line[:1] in (b" ", b"\t"):   # a continuation line goes with its field
-            if keep:
-                kept.append(line)
-            continue
-        if line.startswith(b"From "):
-            if k:
-                return None   # a misplaced envelope line: the feed parser may read it as the body
-            keep = True
-        else:
-            name = line[:line.find(b":")].lower()
-            keep = name in _USED_HEADERS or name.startswith(b"content-")
-        if keep:
-            kept.append(line)
+    the others could change how the feed parser reads what is left.
+
+    Every line of a header block (_header_end) is a field (a name and its colon), a
+    continuation (going with its field) or a `From ` line: the fields are found in the
+    lowercased block by _USED_FIELD, which sre looks for only at line ends."""
+    if (b"\r" in block and b"\r" in block.replace(b"\r\n", b"")) or b"\nFrom " in block:
+        return None   # a misplaced envelope line: the feed parser may read it as the body
+    lowered = b"\n" + block.lower()   # lowered[k + 1] is block[k] (ASCII letters lowercased)
+    # (a match from lowered's s to e, from the newline before the field to the one ending it, is block[s:e])
+    kept = [block[m.start():m.end()] for m in _USED_FIELD.finditer(lowered)]
+    if block.startswith(b"From "):   # the envelope line (lowercased, it is no field name)
+        kept.insert(0, block[:_ENVELOPE.match(lowered).end()])
     return b"".join(kept)
 
 

@@ -633,6 +633,11 @@ def test_header_end_is_the_first_line_that_is_no_header_line():
     samples = [b"", b"\n", b"From: a\n", b"From: a", b"From x\nSubject: y\n z\n\nbody\n", b"Subject: y\r\n\r\nb",
                b"a b: c\n", b":x\nY: z\nno colon\n", b"X: 1\n\tcont\n \nY: 2\n", b"From a@b Mon\nTo: c\n-- \nx: y\n",
                b"X-\x80: bad\nY: z\n", b"X: 1\nnot one\nY: 2\n", b"To: a\n\n", b"\tstart\nX: y\n"]
+    import random
+
+    rng = random.Random(23)
+    pieces = [b"From ", b"From", b"X-A", b":", b" ", b"\t", b"\n", b"\r\n", b"a b", b"\x80", b"\n\n", b"::", b"-"]
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randrange(14))) for _ in range(5000)]
     for data in samples:
         m = not_a_header.search(data)
         assert _header_end(data) == (m.start() if m else len(data)), data
@@ -738,3 +743,71 @@ def test_unencoded_payload_is_what_the_stdlib_decodes():
                     answered += 1
                     assert got == part.get_payload(decode=True), (cte, payload)
     assert answered > 20
+
+
+def test_unfold_replaces_what_the_fold_regex_matches():
+    """_unfold gives _FOLD.sub(" ", text) on random runs of blanks, CRs, line ends and text."""
+    import random
+
+    from reviewbot.mail import _FOLD, _unfold
+
+    rng = random.Random(17)
+    values = ["a\n b", "a \t\r\n\tb", "a\n \n b", "a\n\n b", "a\r\r\n b", "a \r \n b", "a\nb\r\n c", "\n x", "x\n", "x\n "]
+    values += ["".join(rng.choice(" \t\r\naa,") for _ in range(rng.randrange(16))) for _ in range(20000)]
+    for value in values:
+        assert _unfold(value) == _FOLD.sub(" ", value), repr(value)
+
+
+def test_used_header_lines_found_by_regex_are_those_of_a_walk_over_the_lines():
+    """_used_header_lines picks the fields out of the lowercased block with a regex: on header
+    blocks of every corpus-like and odd shape (folds, CR LF, envelope lines, names in any case,
+    names that only begin like a used one, a field without a name) it keeps what a walk over the
+    lines keeps, or gives up where the walk gives up."""
+    import random
+
+    from reviewbot.mail import _USED_HEADERS, _header_end, _used_header_lines
+
+    def walk(block):
+        if b"\r" in block.replace(b"\r\n", b""):
+            return None
+        kept, keep = [], False
+        for k, line in enumerate(block.splitlines(keepends=True)):
+            if line[:1] in (b" ", b"\t"):   # a continuation line goes with its field
+                if keep:
+                    kept.append(line)
+                continue
+            if line.startswith(b"From "):
+                if k:
+                    return None
+                keep = True
+            else:
+                name = line[:line.find(b":")].lower()
+                keep = name in _USED_HEADERS or name.startswith(b"content-")
+            if keep:
+                kept.append(line)
+        return b"".join(kept)
+
+    fields = [b"From: A <a@x>", b"FROM: b", b"Subject: [PATCH] x", b"subject:y", b"Date: Mon", b"Message-ID: <m@x>",
+              b"Reply-To: r", b"In-Reply-To: <i>", b"References: <a>", b"To: t", b"TO:t", b"Cc: c", b"CC: d",
+              b"Auto-Submitted: no", b"MIME-Version: 1.0", b"Content-Type: text/plain", b"content-transfer-encoding: 8bit",
+              b"Content-:x", b"Received: from x", b"X-Mailer: y", b"Tox: n", b"Fromage: n", b"From x: y", b": empty",
+              b"Sender: s", b"DKIM-Signature: v=1", b"X-\xc3\xa9: z", b"Content-Type:multipart/mixed", b"cc:"]
+    conts = [b" folded", b"\tmore", b"  ", b"\t"]
+    rng = random.Random(19)
+    for case in range(3000):
+        lines = []
+        if case % 5 == 0:
+            lines.append(b"From abc Mon Sep 17 00:00:00 2001")
+        for _ in range(rng.randrange(12)):
+            if lines and rng.random() < 0.3 or not lines and rng.random() < 0.05:
+                lines.append(rng.choice(conts))
+            else:
+                lines.append(rng.choice(fields))
+            if rng.random() < 0.02:
+                lines.append(rng.choice((b"From x", b"From: y")))
+        end = rng.choice((b"\n", b"\r\n", b"\n", b"\r"))
+        block = b"".join(x + (end if rng.random() < 0.95 else b"\n") for x in lines)
+        if case % 7 == 0 and block:
+            block = block[:-1]   # no newline after the last line
+        block = block[:_header_end(block)]   # (what callers hand on: the header lines)
+        assert _used_header_lines(block) == walk(block), block
