@@ -47,12 +47,12 @@ class Hunk(_HunkFields):
 
     @cached_property
     def added(self) -> tuple[DiffLine, ...]:
-        return tuple(line for line in self.lines if line.kind == "+")
+        return tuple([line for line in self.lines if line.kind == "+"])
 
     @cached_property
     def post_image(self) -> tuple[DiffLine, ...]:
         """The lines of the new file this hunk shows: context and added, in order."""
-        return tuple(line for line in self.lines if line.kind != "-")
+        return tuple([line for line in self.lines if line.kind != "-"])
 
     @property
     def header(self) -> str:
@@ -234,8 +234,7 @@ _REST = itemgetter(slice(1, None))   # a line without its first character
 _NEXT_CHAR = {"+": ",", "-": "."}   # every line from "+" up to (not including) "," starts with "+"
 
 
-def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damaged: frozenset[int],
-                    all_damaged: bool) -> tuple[FileChange, ...] | None:
+def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int], all_damaged: bool) -> tuple[FileChange, ...] | None:
     """The files of a diff in the plainest `git format-patch` shape, read in one pass without
     unidiff; None for anything else (unidiff reads that).
 
@@ -246,23 +245,25 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
     file; after the last, nothing but blank lines and the signature (`-- `, a version).
     What unidiff and _file_change make of exactly these lines is what is built here.
     """
-    if not starts or starts[0] != 0 or len(mail_lines) < len(lines):
+    n = len(lines)
+    if not n or not lines[0].startswith("diff --git ") or len(mail_lines) < n:
         return None
-    if "\n".join(lines).count("\n") != len(lines) - 1:
+    if "\n".join(lines).count("\n") != n - 1:
         return None   # unidiff reads a line holding a newline as two
     files = []
-    n = len(lines)
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else n
+    # Each file's part ends where the next `diff --git` line follows its last hunk, or at the end:
+    # no other line of the shape starts with it, so these are the parts _sections finds.
+    start = 0
+    while start < n:
         m = _PLAIN_GIT_HEADER.fullmatch(lines[start])
         if not m or m.group(1) != m.group(2) or '"' in lines[start]:
             return None
         path = m.group(1)
         j = start + 1
-        mode = _PLAIN_MODE.fullmatch(lines[j]) if j < end else None
+        mode = _PLAIN_MODE.fullmatch(lines[j]) if j < n else None
         if mode:
             j += 1
-        if j + 3 > end or not _PLAIN_INDEX.fullmatch(lines[j]):
+        if j + 3 > n or not _PLAIN_INDEX.fullmatch(lines[j]):
             return None
         if mode is None and " " not in lines[j][6:]:
             return None   # an index line without a mode, and no mode line: not the plainest shape
@@ -272,7 +273,7 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
             return None
         j += 3
         hunks = []
-        while j < end and lines[j].startswith("@@ "):
+        while j < n and lines[j].startswith("@@ "):
             h = _HUNK_HEADER.match(lines[j])
             if not h:
                 return None
@@ -286,22 +287,28 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
             if not old_len or not new_len:
                 # Only added (or only removed) lines: exactly that many, every one of that kind.
                 size = old_len + new_len
-                chunk = lines[j:min(j + size, end)]
+                chunk = lines[j:j + size]
                 kind, first = ("+", new_start) if new_len else ("-", old_start)
                 if len(chunk) != size or not (min(chunk) >= kind and max(chunk) < _NEXT_CHAR[kind]):
                     return None
                 numbers = range(first, first + size)
-                body = list(map(_new_line, repeat(DiffLine), zip(
+                body = tuple(map(_new_line, repeat(DiffLine), zip(
                     repeat(kind), map(_REST, chunk), repeat(None) if new_len else numbers,
                     numbers if new_len else repeat(None), mail_lines[j:j + size], repeat(False))))
+                hunk = Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", body,
+                            mail_lines[at], repaired=all_damaged or at in damaged)
+                shown = body if new_len else ()   # what Hunk.added and Hunk.post_image would pick out
+                vars(hunk).update(added=shown, post_image=shown)
+                hunks.append(hunk)
                 j += size
             else:
                 source, target = old_start, new_start
                 source_end, target_end = old_start + old_len, new_start + new_len
                 body = []
                 append = body.append
-                stop = min(j + old_len + new_len, end)   # (every line counts against one count at least)
-                # (a count overdrawn never comes back: the walk then reads to `stop` and fails)
+                stop = min(j + old_len + new_len, n)   # (every line counts against one count at least)
+                # (a count overdrawn never comes back: the walk then reads to `stop` and fails; a next
+                # file's `diff --git` line read as part of the hunk fails it too)
                 for line, row in zip(lines[j:stop], mail_lines[j:stop]):
                     kind = line[:1]
                     if kind == "+":
@@ -321,16 +328,18 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
                 if source != source_end or target != target_end:
                     return None
                 j += len(body)
-            hunks.append(Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
-                              mail_lines[at], repaired=all_damaged or at in damaged))
+                hunks.append(Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
+                                  mail_lines[at], repaired=all_damaged or at in damaged))
         if not hunks:
             return None
-        if j < end:
+        next_start = n
+        if j < n and lines[j].startswith("diff --git "):
+            next_start = j
+        elif j < n:
             # only after the last file: blank lines, the signature
-            while j < end and not lines[j]:
+            while j < n and not lines[j]:
                 j += 1
-            if end != n or (j < end and lines[j] != "-- ") or not all(
-                    not x or _VERSION.fullmatch(x) for x in lines[j + 1:end]):
+            if (j < n and lines[j] != "-- ") or not all(not x or _VERSION.fullmatch(x) for x in lines[j + 1:n]):
                 return None
         old_path, new_path = diff_path("a/" + path), diff_path("b/" + path)
         if mode is None:
@@ -340,6 +349,7 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
         else:
             change = (old_path, None, "deleted", mode.group(2), None)
         files.append(FileChange(*change, False, tuple(hunks), mail_lines[start]))
+        start = next_start
     return tuple(files)
 
 
@@ -348,10 +358,10 @@ def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: fro
     """Parse the diff; a file whose part cannot be parsed becomes a DiffError, the rest still parse."""
     if not lines:
         return (), ()
-    starts = _sections(lines)
-    plain = _plain_git_diff(lines, mail_lines, starts, damaged, all_damaged)
+    plain = _plain_git_diff(lines, mail_lines, damaged, all_damaged)
     if plain is not None:
         return plain, ()
+    starts = _sections(lines)
     try:
         patch, hunk_headers = _patch(lines)
         headers = starts if len(starts) == len(patch) else [None] * len(patch)

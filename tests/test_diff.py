@@ -460,7 +460,7 @@ def test_plain_git_diffs_read_in_one_pass_as_unidiff_reads_them(name, monkeypatc
         lines = lines_of(_PLAIN_OR_NOT[name])
     mails = tuple(range(3, 3 + len(lines)))
     for damaged, all_damaged in ((frozenset(), False), (frozenset({4}), False), (frozenset(), True)):
-        taken = d._plain_git_diff(lines, mails, d._sections(lines), damaged, all_damaged) is not None
+        taken = d._plain_git_diff(lines, mails, damaged, all_damaged) is not None
         assert taken == name.startswith("plain")
         fast = parse_diff(lines, mails, damaged, all_damaged)
         monkeypatch.setattr(d, "_plain_git_diff", lambda *args: None)
@@ -516,10 +516,13 @@ def test_damaged_plain_diffs_read_in_one_pass_as_unidiff_reads_them(monkeypatch)
                 lines = tuple(re.sub(r",\d+ ", f",{rng.randrange(4)} ", x, count=1) if x.startswith("@@") and rng.random() < 0.5
                               else x for x in lines)
         mails = tuple(range(3, 3 + len(lines)))
-        taken += d._plain_git_diff(lines, mails, d._sections(lines), frozenset(), False) is not None
+        taken += d._plain_git_diff(lines, mails, frozenset(), False) is not None
         fast = parse_diff(lines, mails)
         monkeypatch.setattr(d, "_plain_git_diff", lambda *args: None)
         slow = parse_diff(lines, mails)
         monkeypatch.undo()
         assert repr(fast) == repr(slow), lines
+        for h in (h for fc in fast[0] for h in fc.hunks):   # (set up front for one-sided hunks)
+            assert h.added == tuple(x for x in h.lines if x.kind == "+")
+            assert h.post_image == tuple(x for x in h.lines if x.kind != "-")
     assert taken > 100
