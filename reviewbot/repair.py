@@ -141,6 +141,15 @@ def _walk_hunk(lines, j, old_len, new_len, body):
     return body, fixed, j, True
 
 
+def _path(path: str | None, named: list[str]) -> str | None:
+    """The file a repair is recorded for: each line in `named` (emptied), in turn, names it unless
+    it names none (/dev/null) -- worked out only when a repair needs it."""
+    for line in named:
+        path = _target_path(line) or path
+    named.clear()
+    return path
+
+
 def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> RepairedDiff:
     """Return the diff with what can be mended mended, and a record of it."""
     out: list[str] = []
@@ -148,6 +157,7 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
     repairs: list[Repair] = []
     repaired_hunks: set[int] = set()
     path: str | None = None
+    named: list[str] = []   # the lines naming a file since `path` was last worked out (see _path)
     i = 0
     n = len(lines)
     while i < n:
@@ -157,6 +167,7 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
             if m:
                 out += [m.group(1), m.group(2)]
                 out_map += [mail_lines[i], mail_lines[i]]
+                named.clear()
                 path = _target_path(m.group(1))
                 # git apply takes the names from ---/+++ when `diff --git` has junk after them, and an
                 # `index` line is only needed for a three-way merge: such a mail still applies.
@@ -165,10 +176,10 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
                                       path, mail_lines[i], breaks_apply=joined != "index"))
                 i += 1
                 continue
-            path = _target_path(line) or path
+            named.append(line)
         elif line.startswith("+++ ") and i > 0 and lines[i - 1].startswith("--- "):
-            path = _target_path(line) or path
-        m = HUNK_HEADER.match(line)
+            named.append(line)
+        m = HUNK_HEADER.match(line) if line.startswith("@@ -") else None
         if not m:
             out.append(line)
             out_map.append(mail_lines[i])
@@ -177,8 +188,9 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
         old_len = int(m.group(2)) if m.group(2) is not None else 1
         new_len = int(m.group(4)) if m.group(4) is not None else 1
         body, fixed, end, ok = _read_hunk(lines, i + 1, old_len, new_len)
-        header = line.split(" @@")[0] + " @@"
         if not ok:
+            header = line.split(" @@")[0] + " @@"
+            path = _path(path, named)
             repairs.append(Repair(
                 f"hunk `{header}` does not match its line counts (a line wrapped or lost by the mailer?); "
                 "not reviewed", path, mail_lines[i], repaired=False))
@@ -191,6 +203,8 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
         if fixed:
             repaired_hunks.add(len(out))
             what = "line" if len(fixed) == 1 else "lines"
+            header = line.split(" @@")[0] + " @@"
+            path = _path(path, named)
             repairs.append(Repair(
                 f"hunk `{header}`: {len(fixed)} context {what} had lost the leading space; restored",
                 path, mail_lines[i]))
