@@ -60,6 +60,7 @@ _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/x-csrc", "text/x-chdr", "ap
 _PARSER = email.parser.BytesParser()   # compat32, the default: the fastest, and enough
 _COMPAT32 = email.policy.compat32
 _MAX_MISSES = 8
+_DIFF_START_CHARS = frozenset("dI-")   # what a line _is_diff_start for begins with
 
 
 def _decode(payload: bytes, charset: str | None) -> str:
@@ -106,6 +107,12 @@ def _header(headers: dict[str, str], name: str) -> str | None:
 
 
 def _decode_header(value: str) -> str:
+    if value.isascii() and "\n" not in value and "=?" not in value:
+        return value.strip()   # (what _decoded_header comes to for plain ASCII on one line)
+    return _decoded_header(value)
+
+
+def _decoded_header(value: str) -> str:
     # Raw 8-bit bytes in a header (many mailers send UTF-8 names unencoded): UTF-8, else latin-1.
     raw = value.encode("utf-8", "surrogateescape")
     try:
@@ -209,7 +216,7 @@ def _is_diff_start(lines: list[str], i: int) -> bool:
 
 def _find_diff(lines: list[str]) -> int | None:
     for i, line in enumerate(lines):
-        if line[:1] in "dI-" and _is_diff_start(lines, i):
+        if line[:1] in _DIFF_START_CHARS and _is_diff_start(lines, i):
             return i
     return None
 
@@ -272,23 +279,25 @@ def _header_message(head: bytes) -> EmailMessage | None:
     continuation line after a `From ` line (the feed parser notes a defect): parse that."""
     msg = EmailMessage()   # compat32
     fields = msg._headers
-    last: list[str] | None = None
+    name: str | None = None   # the field being read, and its value's lines
+    value: list[str] = []
     for line in head.decode("ascii", "surrogateescape").split("\n")[:-1]:
-        line += "\n"
-        if line[0] in " \t":
-            if last is None:
+        if line[:1] in (" ", "\t"):
+            if name is None:
                 return None
-            last.append(line)
+            value.append(line)
             continue
-        if last is not None:
-            fields.append(_COMPAT32.header_source_parse(last))
+        if name is not None:
+            # compat32's header_source_parse of the field's lines (each ending in a newline)
+            fields.append((name, "\n".join(value).rstrip("\r\n")))
         if line.startswith("From "):
-            msg.set_unixfrom(line[:-2] if line.endswith("\r\n") else line[:-1])
-            last = None
+            msg.set_unixfrom(line[:-1] if line.endswith("\r") else line)
+            name = None
             continue
-        last = [line]
-    if last is not None:
-        fields.append(_COMPAT32.header_source_parse(last))
+        name, first = line.split(":", 1)
+        value = [first.lstrip(" \t")]
+    if name is not None:
+        fields.append((name, "\n".join(value).rstrip("\r\n")))
     msg.set_payload("")
     return msg
 
@@ -313,7 +322,7 @@ def _used_header_lines(block: bytes) -> bytes | None:
 class _Part(NamedTuple):
     ctype: str
     lines: list[str]        # the decoded text, one line each
-    rows: list[int]         # 0-based line of the raw message each line is on
+    rows: list[int] | range   # 0-based line of the raw message each line is on
     attachment: bool        # sent as an attachment (a patch type, a .patch/.diff name, or disposition)
 
 
@@ -421,7 +430,7 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
         if str(cte).strip().lower() == "quoted-printable":
             rows = _qp_rows(raw_bytes, start, len(lines))
         else:   # 7bit/8bit line for line; base64: the line in the decoded message
-            rows = [start + k for k in range(len(lines))]
+            rows = range(start, start + len(lines))
         if len(lines) > 1 and lines[-1] == "":   # the newline ending the last line starts no line
             lines, rows = lines[:-1], rows[:-1]
         disposition = str(part.get("Content-Disposition", "")).split(";")[0].strip().lower()
@@ -431,9 +440,8 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
     return parts
 
 
-def _split_body(lines: list[str]):
-    """(commit lines, notes lines, diff start) of a body."""
-    diff_start = _find_diff(lines)
+def _split_body(lines: list[str], diff_start: int | None):
+    """(commit lines, notes lines, diff start) of a body whose diff starts at diff_start (_find_diff)."""
     end = diff_start if diff_start is not None else len(lines)
     cut = next((i for i in range(end) if lines[i].rstrip() == "---"), None)
     if cut is None:
@@ -462,6 +470,8 @@ def _in_body_headers(lines: list[str], start: int) -> tuple[dict[str, str], int]
 def _trailers(lines: list[str], rows: list[int]) -> tuple[Trailer, ...]:
     found = []
     for k, line in enumerate(lines):
+        if ":" not in line:   # (no trailer then)
+            continue
         m = _TRAILER.match(line.strip())
         if m and (m.group(1).lower().endswith("-by") or m.group(1).lower() in _TRAILER_NAMES):
             found.append(Trailer(m.group(1), m.group(2).strip(), rows[k]))
@@ -486,10 +496,11 @@ def parse_message(raw: RawMessage) -> Message:
         msg = _parse_mail(data, header_end)
         headers = _raw_headers(msg)
         subject = _header(headers, "Subject") or ""
+        sender = _header(headers, "From") or ""
         fields.update(
             message_id=_msgid(_header(headers, "Message-ID")),
-            author=_header(headers, "From") or "",
-            sender=_header(headers, "From") or "",
+            author=sender,
+            sender=sender,
             reply_to=_header(headers, "Reply-To"),
             date=_header(headers, "Date"),
             in_reply_to=_msgid(_header(headers, "In-Reply-To")),
@@ -499,23 +510,29 @@ def parse_message(raw: RawMessage) -> Message:
             auto_submitted=_header(headers, "Auto-Submitted"),
         )
         parts = _text_parts(msg, data, _body_start(data, header_end))
-        patch_part = next((k for k, part in enumerate(parts) if _find_diff(part.lines) is not None), None)
+        patch_part = diff_start = None
+        for k, part in enumerate(parts):
+            diff_start = _find_diff(part.lines)
+            if diff_start is not None:
+                patch_part = k
+                break
         if not parts:
             lines, rows = [], []
         elif patch_part is None or patch_part == 0 or not parts[patch_part].attachment:
-            chosen = parts[patch_part or 0]
+            chosen = parts[patch_part or 0]   # (where its diff starts is known: none for the first without one)
             lines, rows = chosen.lines, chosen.rows
         else:
             # The patch is an attachment: the message is the first text part, the diff the attachment.
             text, att = parts[0], parts[patch_part]
             lines = text.lines + ["---"] + att.lines
-            rows = text.rows + [att.rows[0]] + att.rows
-        line_of = [base + r for r in rows]
+            rows = [*text.rows, att.rows[0], *att.rows]
+            diff_start = _find_diff(lines)
+        line_of = range(base + rows.start, base + rows.stop) if type(rows) is range else [base + r for r in rows]
     else:
         lines = _split_lines(_decode(data, None))
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
-        line_of = [base + k for k in range(len(lines))]
+        line_of = range(base, base + len(lines))
         subject = ""
         if kind == "archive":
             subject = lines[0].strip()
@@ -528,7 +545,9 @@ def parse_message(raw: RawMessage) -> Message:
             lines, line_of = lines[k:], line_of[k:]
         fields.setdefault("author", "")
 
-    commit_lines, notes_lines, diff_start = _split_body(lines)
+    if kind != "mail":
+        diff_start = _find_diff(lines)
+    commit_lines, notes_lines, diff_start = _split_body(lines, diff_start)
     in_body, first = _in_body_headers(commit_lines, 0)
     if in_body.get("from"):
         fields["author"] = in_body["from"]

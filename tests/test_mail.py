@@ -811,3 +811,44 @@ def test_used_header_lines_found_by_regex_are_those_of_a_walk_over_the_lines():
             block = block[:-1]   # no newline after the last line
         block = block[:_header_end(block)]   # (what callers hand on: the header lines)
         assert _used_header_lines(block) == walk(block), block
+
+
+def test_header_message_of_random_kept_lines_is_the_feed_parsers():
+    """_header_message (the feed parser's header loop, written out) makes the Message the feed
+    parser makes of the same kept lines, on random fields, folds, CR LF, 8-bit bytes, values
+    with colons or nothing after the colon, and envelope lines."""
+    import random
+
+    from reviewbot.mail import _PARSER, _header_message
+
+    fields = [b"From: A <a@x>", b"Subject: [PATCH] x: y", b"Subject:", b"Subject:   ", b"To: a,", b"Cc:\tb",
+              b"Content-Type: text/plain; charset=utf-8", b"Date: Mon, 1 Jan", b"From: J\xc3\xb6rg <j@x>",
+              b"Subject: caf\xe9", b"Message-ID: <m@x>", b"content-transfer-encoding: 8bit", b"References:"]
+    conts = [b" folded", b"\tmore: x", b"  ", b"\t", b" \xe9"]
+    rng = random.Random(29)
+    checked = 0
+    for case in range(2000):
+        lines = [b"From abc Mon Sep 17 00:00:00 2001"] if case % 4 == 0 else []
+        for _ in range(rng.randrange(8)):
+            lines.append(rng.choice(conts) if lines and rng.random() < 0.3 else rng.choice(fields))
+        end = rng.choice((b"\n", b"\r\n"))
+        head = b"".join(x + end for x in lines)
+        fast = _header_message(head)
+        if fast is not None:
+            checked += 1
+            assert _deep(fast) == _deep(_PARSER.parsebytes(head + b"\n")), head
+    assert checked > 1500
+
+
+def test_plain_header_values_decode_as_the_general_way_decodes_them():
+    """_decode_header strips plain one-line ASCII itself: on random values (blanks, folds, CRs,
+    encoded words, 8-bit characters as surrogate escapes) it gives what _decoded_header gives."""
+    import random
+
+    from reviewbot.mail import _decode_header, _decoded_header
+
+    atoms = [" ", "\t", "x", "[PATCH]", "\n ", "\r", "=?utf-8?q?J=C3=B6rg?=", "=?", "\udcc3\udcb6", "\u00e9", "\x0b", "\x1c"]
+    rng = random.Random(31)
+    for _ in range(5000):
+        value = "".join(rng.choice(atoms) for _ in range(rng.randrange(8)))
+        assert _decode_header(value) == _decoded_header(value), repr(value)
