@@ -229,7 +229,11 @@ def _sections(lines: tuple[str, ...]) -> list[int]:
 _PLAIN_GIT_HEADER = re.compile(r"diff --git a/(\S+) b/(\S+)")
 _PLAIN_INDEX = re.compile(r"index [0-9a-f]+\.\.[0-9a-f]+(?: [0-7]+)?")
 _PLAIN_MODE = re.compile(r"(new|deleted) file mode ([0-7]+)")
-_VERSION = re.compile(r"[0-9][\w.+-]*")
+_PLAIN_NAME = re.compile(r'[^\s"]+')   # a `---`/`+++` name unidiff and diff_path take as it is
+# After the last hunk: blank lines, and lines unidiff takes for text between files (no file, hunk,
+# marker or git header line can begin otherwise; the signature, base-commit: and a version can).
+_TRAILER_LIVE = ("+", "-", " ", "\t", "@", "\\", "diff ", "index ", "new ", "old ", "deleted ", "Binary ", "GIT binary")
+_TRAILER_MARKS = frozenset(("-- ", "--", "---"))   # (no `--- ` file line, and no hunk line after a whole hunk)
 _REST = itemgetter(slice(1, None))   # a line without its first character
 _NEXT_CHAR = {"+": ",", "-": "."}   # every line from "+" up to (not including) "," starts with "+"
 
@@ -242,36 +246,49 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
     mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null`; then hunks whose
     every line is `+`, `-` or context (no `\\` marker) and whose counts are their
     header's (an empty line is a context line of nothing), each followed by the next `@@` or
-    file; after the last, nothing but blank lines and the signature (`-- `, a version).
+    file; after the last, nothing but blank lines and text unidiff reads as no part of a file
+    (the signature, `base-commit:`, a version).
     What unidiff and _file_change make of exactly these lines is what is built here.
     """
     n = len(lines)
-    if not n or not lines[0].startswith("diff --git ") or len(mail_lines) < n:
+    if not n or len(mail_lines) < n:
+        return None
+    quilt = lines[0].startswith("--- ")   # no `diff --git` lines: each file's part begins at `---`
+    if not quilt and not lines[0].startswith("diff --git "):
         return None
     if "\n".join(lines).count("\n") != n - 1:
         return None   # unidiff reads a line holding a newline as two
     files = []
-    # Each file's part ends where the next `diff --git` line follows its last hunk, or at the end:
-    # no other line of the shape starts with it, so these are the parts _sections finds.
+    starts = []
+    # Each file's part ends where the next `diff --git` (`---`) line follows its last hunk, or at
+    # the end: no other line of the shape starts so (for `---`, _sections is asked at the end).
     start = 0
     while start < n:
-        m = _PLAIN_GIT_HEADER.fullmatch(lines[start])
-        if not m or m.group(1) != m.group(2) or '"' in lines[start]:
-            return None
-        path = m.group(1)
-        j = start + 1
-        mode = _PLAIN_MODE.fullmatch(lines[j]) if j < n else None
-        if mode:
-            j += 1
-        if j + 3 > n or not _PLAIN_INDEX.fullmatch(lines[j]):
-            return None
-        if mode is None and " " not in lines[j][6:]:
-            return None   # an index line without a mode, and no mode line: not the plainest shape
-        old_name = "/dev/null" if mode and mode.group(1) == "new" else "a/" + path
-        new_name = "/dev/null" if mode and mode.group(1) == "deleted" else "b/" + path
-        if lines[j + 1] != "--- " + old_name or lines[j + 2] != "+++ " + new_name:
-            return None
-        j += 3
+        if quilt:
+            if start + 1 >= n or not lines[start + 1].startswith("+++ "):
+                return None
+            old_name, new_name = lines[start][4:], lines[start + 1][4:]
+            if not _PLAIN_NAME.fullmatch(old_name) or not _PLAIN_NAME.fullmatch(new_name):
+                return None
+            j = start + 2
+        else:
+            m = _PLAIN_GIT_HEADER.fullmatch(lines[start])
+            if not m or m.group(1) != m.group(2) or '"' in lines[start]:
+                return None
+            path = m.group(1)
+            j = start + 1
+            mode = _PLAIN_MODE.fullmatch(lines[j]) if j < n else None
+            if mode:
+                j += 1
+            if j + 3 > n or not _PLAIN_INDEX.fullmatch(lines[j]):
+                return None
+            if mode is None and " " not in lines[j][6:]:
+                return None   # an index line without a mode, and no mode line: not the plainest shape
+            old_name = "/dev/null" if mode and mode.group(1) == "new" else "a/" + path
+            new_name = "/dev/null" if mode and mode.group(1) == "deleted" else "b/" + path
+            if lines[j + 1] != "--- " + old_name or lines[j + 2] != "+++ " + new_name:
+                return None
+            j += 3
         hunks = []
         while j < n and lines[j].startswith("@@ "):
             h = _HUNK_HEADER.match(lines[j])
@@ -333,23 +350,31 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
         if not hunks:
             return None
         next_start = n
-        if j < n and lines[j].startswith("diff --git "):
+        if j < n and lines[j].startswith("--- " if quilt else "diff --git "):
             next_start = j
-        elif j < n:
-            # only after the last file: blank lines, the signature
-            while j < n and not lines[j]:
-                j += 1
-            if (j < n and lines[j] != "-- ") or not all(not x or _VERSION.fullmatch(x) for x in lines[j + 1:n]):
-                return None
-        old_path, new_path = diff_path("a/" + path), diff_path("b/" + path)
-        if mode is None:
+        elif not all(not x or x in _TRAILER_MARKS or not x.startswith(_TRAILER_LIVE) for x in lines[j:n]):
+            return None   # only after the last file, and only lines unidiff reads as no part of a file
+        old_path, new_path = diff_path(old_name), diff_path(new_name)
+        if quilt:
+            # _file_change without git's headers: unidiff's is_added_file / is_removed_file
+            only = hunks[0] if len(hunks) == 1 else None
+            if old_path is None or (only and only.old_start == 0 and only.old_len == 0):
+                change = (None, new_path, "added", None, None)
+            elif new_path is None or (only and only.new_start == 0 and only.new_len == 0):
+                change = (old_path, None, "deleted", None, None)
+            else:
+                change = (old_path, new_path, "modified", None, None)
+        elif mode is None:
             change = (old_path, new_path, "modified", None, None)
         elif mode.group(1) == "new":
             change = (None, new_path, "added", None, mode.group(2))
         else:
             change = (old_path, None, "deleted", mode.group(2), None)
         files.append(FileChange(*change, False, tuple(hunks), mail_lines[start]))
+        starts.append(start)
         start = next_start
+    if quilt and _sections(lines) != starts:
+        return None   # (a hunk's `--- ` line before a `+++ ` one: parse_diff's parts differ)
     return tuple(files)
 
 
