@@ -256,7 +256,8 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
     quilt = lines[0].startswith("--- ")   # no `diff --git` lines: each file's part begins at `---`
     if not quilt and not lines[0].startswith("diff --git "):
         return None
-    if "\n".join(lines).count("\n") != n - 1:
+    text = "\n".join(lines)
+    if text.count("\n") != n - 1:
         return None   # unidiff reads a line holding a newline as two
     files = []
     starts = []
@@ -373,7 +374,9 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
         files.append(FileChange(*change, False, tuple(hunks), mail_lines[start]))
         starts.append(start)
         start = next_start
-    if quilt and _sections(lines) != starts:
+    # _sections finds these parts: at once when there is no `diff --git` line and no `+++ ` line but
+    # the files' (each part begins at the `---` line before one); else when it says so.
+    if quilt and (text.count("\n+++ ") != len(starts) or "\ndiff --git " in text) and _sections(lines) != starts:
         return None   # (a hunk's `--- ` line before a `+++ ` one: parse_diff's parts differ)
     return tuple(files)
 

@@ -18,6 +18,7 @@ import email.parser
 import email.policy
 import quopri
 import re
+from functools import lru_cache
 from email.header import decode_header, make_header
 from email.message import Message as EmailMessage
 from typing import NamedTuple
@@ -112,6 +113,7 @@ def _decode_header(value: str) -> str:
     return _decoded_header(value)
 
 
+@lru_cache(maxsize=256)   # (a pure function; the same names recur in a series' Cc)
 def _decoded_header(value: str) -> str:
     # Raw 8-bit bytes in a header (many mailers send UTF-8 names unencoded): UTF-8, else latin-1.
     raw = value.encode("utf-8", "surrogateescape")
