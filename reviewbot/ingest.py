@@ -42,37 +42,47 @@ class Problem(NamedTuple):
 
 def split_mbox(data: bytes, source: str) -> Iterator[RawMessage]:
     """Split mbox bytes into messages; data without a separator is one message."""
-    lines = data.splitlines(keepends=True)
-    starts = _separators(data, lines)
-    if not starts or (starts[0] != 0 and any(lines[k].strip() for k in range(starts[0]))):
+    if b"\r" in data:
+        yield from _split_mbox_lines(data, source)
+        return
+    # Without a CR, the lines are what the newlines end: the lines starting "From " are found with
+    # find() and numbered by counting newlines, and each message is the data between two
+    # separator lines (what joining its lines gives), without splitting the data into lines.
+    seps = []   # (offset, offset after it, line index) of each separator line
+    row = counted = 0
+    for at in _from_offsets(data):
+        row += data.count(b"\n", counted, at)
+        counted = at
+        end = data.find(b"\n", at) + 1 or len(data)
+        if _FROM_LINE.match(data[at:end]):
+            seps.append((at, end, row))
+    if not seps or (seps[0][0] != 0 and data[:seps[0][0]].strip()):
         # Not an mbox (or text before the first separator): one message.
+        yield RawMessage(Origin(source, 0, 1), data)
+        return
+    for index, (at, end, row) in enumerate(seps):
+        stop = seps[index + 1][0] if index + 1 < len(seps) else len(data)
+        yield _mbox_message(data[at:end], data[end:stop], source, index, row)
+
+
+def _split_mbox_lines(data: bytes, source: str) -> Iterator[RawMessage]:
+    """split_mbox, line by line (the lines of data.splitlines: a CR alone ends one too)."""
+    lines = data.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
+    if not starts or (starts[0] != 0 and any(lines[k].strip() for k in range(starts[0]))):
         yield RawMessage(Origin(source, 0, 1), data)
         return
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
-        body = b"".join(lines[start + 1:end])
-        body = _MBOXRD_ESCAPE.sub(rb"\1", body)
-        m = _SHA_FROM_LINE.match(lines[start])
-        # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
-        commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
-        yield RawMessage(Origin(source, index, start + 2), body, commit)
+        yield _mbox_message(lines[start], b"".join(lines[start + 1:end]), source, index, start)
 
 
-def _separators(data: bytes, lines: list[bytes]) -> list[int]:
-    """The indices of the lines (of data.splitlines) that are mbox separators.
-
-    Without a CR, the lines are what the newlines end, so the lines starting "From " are
-    found with find() and numbered by counting newlines (rather than looking at every line).
-    """
-    if b"\r" in data:
-        return [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
-    found, row, counted = [], 0, 0
-    for at in _from_offsets(data):
-        row += data.count(b"\n", counted, at)
-        counted = at
-        if _FROM_LINE.match(lines[row]):
-            found.append(row)
-    return found
+def _mbox_message(separator: bytes, body: bytes, source: str, index: int, row: int) -> RawMessage:
+    """The message after a separator line (mboxrd's `>From ` escapes undone) on line `row` (0-based)."""
+    m = _SHA_FROM_LINE.match(separator)
+    # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
+    commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
+    return RawMessage(Origin(source, index, row + 2), _MBOXRD_ESCAPE.sub(rb"\1", body), commit)
 
 
 def _from_offsets(data: bytes) -> Iterator[int]:

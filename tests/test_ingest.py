@@ -394,13 +394,23 @@ def test_inputs_come_in_the_order_given(tmp_path):
     assert [(m.origin.source, m.data) for m in got] == [("-", b), ("a.patch", a)]
 
 
-def test_mbox_separators_found_by_search_are_those_of_a_line_by_line_look():
-    from reviewbot.ingest import _FROM_LINE, _separators
+def test_mboxes_split_by_search_as_they_split_line_by_line():
+    """Without a CR, split_mbox finds the separators with find() and cuts the messages out of the
+    data: on mboxes of every odd shape (text or blank lines before the first separator, a last
+    line without a newline, `>From ` escapes, lookalike separators) it gives what the split into
+    lines gives."""
+    import random
+
+    from reviewbot.ingest import _split_mbox_lines
 
     sep = b"From 1234567890abcdef1234567890abcdef12345678 Mon Sep 17 00:00:00 2001\n"
-    for data in (b"", b"From x", sep, sep + b"a\n" + sep + b"From me\n>From x\n", b"a\n" + sep + b"\n" + sep,
-                 sep.replace(b"\n", b"\r\n") + b"x\r\n" + sep, b"x\rFrom y\n" + sep, sep + sep + sep[:-1],
-                 b"\n\n" + sep + b"body From " + sep):
-        lines = data.splitlines(keepends=True)
-        expected = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
-        assert _separators(data, lines) == expected, data
+    samples = [b"", b"From x", sep, sep + b"a\n" + sep + b"From me\n>From x\n", b"a\n" + sep + b"\n" + sep,
+               sep + sep + sep[:-1], b"\n\n" + sep + b"body From " + sep, b" \t\n\x0b\n" + sep + b"x",
+               b"From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nx\n"]
+    pieces = [sep, sep[:-1], b"From mboxrd@z Thu Jan  1 00:00:00 1970\n", b"From x y\n", b">From x\n", b">>From y\n",
+              b"a\n", b"\n", b" \n", b"\x0c", b"From: a\n", b"body From x\n", b"From "]
+    rng = random.Random(37)
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randrange(8))) for _ in range(3000)]
+    for data in samples:
+        assert b"\r" not in data
+        assert list(split_mbox(data, "x")) == list(_split_mbox_lines(data, "x")), data
