@@ -95,12 +95,13 @@ def _from_offsets(data: bytes) -> Iterator[int]:
         at = data.find(b"\nFrom ", at + 1)
 
 
-def _read_file(path: Path, label: str) -> bytes:
+def _read_file(path: Path | str, label: str) -> bytes:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_INPUT_BYTES:
             raise InputError(f"{label}: {size} bytes is larger than the {MAX_INPUT_BYTES >> 20} MiB limit")
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except IsADirectoryError:
         raise InputError(f"{label}: is a directory") from None
     except OSError as e:
@@ -116,15 +117,18 @@ def _looks_binary(data: bytes) -> bool:
     return not (first.startswith(b"From ") and _FROM_LINE.match(first))
 
 
-def _files_under(directory: Path) -> list[Path]:
-    """The files of a directory or maildir, in a stable order, hidden ones skipped."""
+def _files_under(directory: Path) -> list[tuple[str, str]]:
+    """The files of a directory or maildir, in a stable order, hidden ones skipped: each as its
+    path and its path relative to the directory (strings: pathlib costs more than reading)."""
     if all((directory / sub).is_dir() for sub in ("cur", "new", "tmp")):
-        found = [p for sub in ("new", "cur") for p in sorted((directory / sub).iterdir()) if p.is_file()]
-        return found
+        return [(str(p), str(p.relative_to(directory)))
+                for sub in ("new", "cur") for p in sorted((directory / sub).iterdir()) if p.is_file()]
     found = []
-    for root, dirs, files in os.walk(directory):
+    top = os.fspath(directory)
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root) / f for f in sorted(files) if not f.startswith(".")]
+        under = root[len(top):].lstrip("/")   # (os.walk joins the directories below onto `top`)
+        found += [(os.path.join(root, f), f"{under}/{f}" if under else f) for f in sorted(files) if not f.startswith(".")]
     return found
 
 
@@ -192,8 +196,10 @@ def read_inputs(specs: list[str], stdin: BinaryIO | None = None, cwd: str | None
             files = _files_under(path)
             if not files:
                 raise InputError(f"{spec}: empty directory")
-            for f in files:
-                label = str(Path(spec) / f.relative_to(path))
+            named = str(Path(spec))   # (str(Path(spec) / relative), without a Path per file)
+            prefix = "" if named == "." else named if named.endswith("/") else named + "/"
+            for f, relative in files:
+                label = prefix + relative
                 try:
                     data = _read_file(f, label)
                 except InputError as e:

@@ -414,3 +414,23 @@ def test_mboxes_split_by_search_as_they_split_line_by_line():
     for data in samples:
         assert b"\r" not in data
         assert list(split_mbox(data, "x")) == list(_split_mbox_lines(data, "x")), data
+
+
+def test_directory_labels_are_the_paths_pathlib_makes(tmp_path, monkeypatch):
+    """Files under a directory are labelled by string joins: the labels are str(Path(spec) / the
+    file's path relative to it) for specs written in every way (., ./d, d/, d//e, absolute)."""
+    from pathlib import Path
+
+    mail = b"From: a\nSubject: [PATCH] x\n\nbody\n"
+    for rel in ("d/a.patch", "d/e/b.patch", "d/e/f/c.patch", "d/.hidden", "d/.git/x.patch", "d/e/z z.patch"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(mail)
+    monkeypatch.chdir(tmp_path)
+    for spec in (".", "./d", "d/", "d", "d//e", "./d/e/", str(tmp_path / "d"), str(tmp_path) + "/d/"):
+        path = Path(spec)
+        expected = []   # (what read_inputs made with a Path per file)
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            expected += [str(Path(spec) / (Path(root) / f).relative_to(path)) for f in sorted(files) if not f.startswith(".")]
+        assert [m.origin.source for m in only_messages(read_inputs([spec]))] == expected, spec
+        assert len(expected) == (4 if spec in (".", "./d", "d/", "d") or spec.startswith("/") else 3)
