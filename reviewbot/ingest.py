@@ -82,7 +82,9 @@ def _mbox_message(separator: bytes, body: bytes, source: str, index: int, row: i
     m = _SHA_FROM_LINE.match(separator)
     # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
     commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
-    return RawMessage(Origin(source, index, row + 2), _MBOXRD_ESCAPE.sub(rb"\1", body), commit)
+    if b">From " in body:   # (in every escape; the regex, beginning at line starts, is tried at every byte)
+        body = _MBOXRD_ESCAPE.sub(rb"\1", body)
+    return RawMessage(Origin(source, index, row + 2), body, commit)
 
 
 def _from_offsets(data: bytes) -> Iterator[int]:

@@ -434,3 +434,18 @@ def test_directory_labels_are_the_paths_pathlib_makes(tmp_path, monkeypatch):
             expected += [str(Path(spec) / (Path(root) / f).relative_to(path)) for f in sorted(files) if not f.startswith(".")]
         assert [m.origin.source for m in only_messages(read_inputs([spec]))] == expected, spec
         assert len(expected) == (4 if spec in (".", "./d", "d/", "d") or spec.startswith("/") else 3)
+
+
+def test_mboxrd_escapes_undone_only_where_the_regex_would_undo_them():
+    """_mbox_message runs the >From regex only on bodies holding `>From ` (every escape does):
+    on random bodies it gives what the regex gives on all of them."""
+    import random
+
+    from reviewbot.ingest import _MBOXRD_ESCAPE, _mbox_message
+
+    pieces = [b">From x\n", b">>From y\n", b"From z\n", b"a>From b\n", b" >From c\n", b">\n", b">>\n", b"From\n", b"x\n",
+              b">From", b"\n"]
+    rng = random.Random(41)
+    for _ in range(3000):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
+        assert _mbox_message(b"From x\n", body, "x", 0, 0).data == _MBOXRD_ESCAPE.sub(rb"\1", body), body
