@@ -348,15 +348,29 @@ _PLAIN_CONTENT_TYPE = re.compile(r"\s*[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+\s*(?:;\s*c
 _DECODING_CTES = frozenset(("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"))
 
 
-def _content_fields(part: EmailMessage) -> tuple[str, str | None, str | None]:
-    """(part.get_content_type(), part.get_filename(), part.get_content_charset()).
+_CONTENT_HEADERS = ("content-type", "content-disposition", "content-transfer-encoding")
+
+
+def _content_headers(part: EmailMessage) -> tuple:
+    """part.get() of Content-Type, Content-Disposition and Content-Transfer-Encoding (None when
+    absent), from one pass over the fields: the first of each name, as it is when it is ASCII
+    (compat32 hands on a value without surrogate escapes as it is), else what get() makes of it."""
+    found = {}
+    for name, value in part._headers:
+        name = name.lower()
+        if name in _CONTENT_HEADERS and name not in found:
+            found[name] = value if isinstance(value, str) and value.isascii() else part.get(name)
+    return tuple([found.get(name) for name in _CONTENT_HEADERS])
+
+
+def _content_fields(part: EmailMessage, ctype, disposition) -> tuple[str, str | None, str | None]:
+    """(part.get_content_type(), part.get_filename(), part.get_content_charset()), given the part's
+    Content-Type and Content-Disposition (part.get(): None when absent).
 
     An ASCII Content-Type of a type and at most a lowercase `charset` parameter (quoted or
     not), and no `name` in it or in Content-Disposition (so no file name parameter), is
     read here; anything else by the stdlib's parameter parser.  A test holds the two to the
     same result."""
-    ctype = part.get("content-type")
-    disposition = part.get("content-disposition")
     if ((ctype is None or isinstance(ctype, str) and ctype.isascii())
             and (disposition is None or isinstance(disposition, str) and "name" not in disposition.lower())):
         if ctype is None:
@@ -386,23 +400,25 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
     parts = []
     cursor, cursor_row = 0, 0   # where the search for the next part starts, and its line
     misses = 0
-    if msg.is_multipart():   # (only the parts of a multipart message are searched for)
+    multipart = msg.is_multipart()
+    if multipart:   # (only the parts of a multipart message are searched for)
         raw_text = data.decode("latin-1")
         for _ in range(body_row):
             cursor = raw_text.find("\n", cursor) + 1
             cursor_row += 1
-    for part in msg.walk():
-        if part.is_multipart():
+    for part in msg.walk() if multipart else (msg,):
+        if multipart and part.is_multipart():
             continue
-        ctype, filename, charset = _content_fields(part)
+        content_type, disposition, cte = _content_headers(part)
+        ctype, filename, charset = _content_fields(part, content_type, disposition)
         filename = (filename or "").lower()
         if not (ctype == "text/plain" or ctype in _PATCH_TYPES
                 or (filename.endswith((".patch", ".diff")) and not ctype.startswith(("image/", "audio/", "video/")))):
             continue
-        cte = part.get("Content-Transfer-Encoding", "")
+        cte = "" if cte is None else cte
         payload = _unencoded_payload(part, cte)
         raw_bytes = b""
-        if payload is None or msg.is_multipart() or str(cte).strip().lower() == "quoted-printable":
+        if payload is None or multipart or str(cte).strip().lower() == "quoted-printable":
             raw_payload = part.get_payload()
             raw_bytes = raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
         if payload is None:
@@ -416,7 +432,7 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
         lines = _split_lines(text)
         # Where the part's body is in the raw message.
         start = body_row
-        if msg.is_multipart():
+        if multipart:
             # (a search that fails reads to the end: after a few, stop searching, so that a mail
             # of thousands of parts stays linear)
             snippet = raw_bytes[:200].decode("latin-1") if misses < _MAX_MISSES else ""
@@ -435,7 +451,7 @@ def _text_parts(msg: EmailMessage, data: bytes, body_row: int) -> list[_Part]:
             rows = range(start, start + len(lines))
         if len(lines) > 1 and lines[-1] == "":   # the newline ending the last line starts no line
             lines, rows = lines[:-1], rows[:-1]
-        disposition = str(part.get("Content-Disposition", "")).split(";")[0].strip().lower()
+        disposition = str("" if disposition is None else disposition).split(";")[0].strip().lower()
         attachment = (ctype != "text/plain" or disposition == "attachment"
                       or filename.endswith((".patch", ".diff")))
         parts.append(_Part(ctype, lines, rows, attachment))

@@ -699,7 +699,7 @@ def test_content_fields_read_as_the_stdlib_reads_them():
     get_content_type(), get_filename() and get_content_charset() give."""
     import random
 
-    from reviewbot.mail import _PARSER, _content_fields
+    from reviewbot.mail import _PARSER, _content_fields, _content_headers
 
     types = [b"text/plain", b"TEXT/Plain", b"text/x-patch", b"text", b"a/b/c", b" text/plain ", b"charset", b"name/x",
              b"application/octet-stream", b"multipart/mixed", b"text/pl\xc3\xa9in", b""]
@@ -717,8 +717,15 @@ def test_content_fields_read_as_the_stdlib_reads_them():
         head = b"" if ctype is None else b"Content-Type: " + ctype + param + b"\n"
         if disposition is not None:
             head += b"Content-Disposition: " + disposition + b"\n"
+        if rng.random() < 0.3:   # a second of each (the first counts), a transfer encoding, in any case
+            head += rng.choice((b"content-type: text/x-diff\n", b"CONTENT-DISPOSITION: attachment\n", b"X-A: b\n",
+                                b"Content-Transfer-Encoding: 8bit\n", b"content-transfer-encoding: b\xc3\xa9se64\n"))
         part = _PARSER.parsebytes(head + b"\nbody\n")
-        assert _content_fields(part) == (part.get_content_type(), part.get_filename(), part.get_content_charset()), head
+        fields = _content_headers(part)
+        assert fields == (part.get("content-type"), part.get("content-disposition"),
+                          part.get("content-transfer-encoding")), head
+        assert _content_fields(part, *fields[:2]) == (
+            part.get_content_type(), part.get_filename(), part.get_content_charset()), head
 
 
 def test_unencoded_payload_is_what_the_stdlib_decodes():
