@@ -324,19 +324,26 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
                 source_end, target_end = old_start + old_len, new_start + new_len
                 body = []
                 append = body.append
+                added = []   # (Hunk.added and Hunk.post_image, picked out as the lines are made)
+                shown = []
                 stop = min(j + old_len + new_len, n)   # (every line counts against one count at least)
                 # (a count overdrawn never comes back: the walk then reads to `stop` and fails; a next
                 # file's `diff --git` line read as part of the hunk fails it too)
                 for line, row in zip(lines[j:stop], mail_lines[j:stop]):
                     kind = line[:1]
                     if kind == "+":
-                        append(_new_line(DiffLine, ("+", line[1:], None, target, row, False)))
+                        x = _new_line(DiffLine, ("+", line[1:], None, target, row, False))
+                        append(x)
+                        added.append(x)
+                        shown.append(x)
                         target += 1
                     elif kind == "-":
                         append(_new_line(DiffLine, ("-", line[1:], source, None, row, False)))
                         source += 1
                     elif kind == " " or not line:   # (an empty line: a context line of nothing, as unidiff reads it)
-                        append(_new_line(DiffLine, (" ", line[1:], source, target, row, False)))
+                        x = _new_line(DiffLine, (" ", line[1:], source, target, row, False))
+                        append(x)
+                        shown.append(x)
                         source += 1
                         target += 1
                     else:
@@ -346,8 +353,10 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
                 if source != source_end or target != target_end:
                     return None
                 j += len(body)
-                hunks.append(Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
-                                  mail_lines[at], repaired=all_damaged or at in damaged))
+                hunk = Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
+                            mail_lines[at], repaired=all_damaged or at in damaged)
+                vars(hunk).update(added=tuple(added), post_image=tuple(shown))
+                hunks.append(hunk)
         if not hunks:
             return None
         next_start = n
