@@ -1,7 +1,7 @@
 """The only user of unidiff: a repaired diff -> `FileChange`, `Hunk`, `DiffLine` values.
 
-A diff in the plainest `git format-patch` shape (_plain_git_diff) is read in one pass without
-it, to the same values (tests compare the two reads); unidiff reads everything else."""
+A diff in the plainest `git format-patch` (or quilt) shape (_plain_git_diff) is read in one pass
+without it, to the same values (tests compare the two reads); unidiff reads everything else."""
 
 from __future__ import annotations
 
@@ -238,12 +238,14 @@ _REST = itemgetter(slice(1, None))   # a line without its first character
 _NEXT_CHAR = {"+": ",", "-": "."}   # every line from "+" up to (not including) "," starts with "+"
 
 
-def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int], all_damaged: bool) -> tuple[FileChange, ...] | None:
+def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
+                    all_damaged: bool) -> tuple[FileChange, ...] | None:
     """The files of a diff in the plainest `git format-patch` shape, read in one pass without
     unidiff; None for anything else (unidiff reads that).
 
     Each file: `diff --git a/P b/P`; `index ..` with a mode, or `new file mode`/`deleted file
-    mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null`; then hunks whose
+    mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null` -- or, in a diff
+    without `diff --git` lines (quilt), just `--- NAME` and `+++ NAME`; then hunks whose
     every line is `+`, `-` or context (no `\\` marker) and whose counts are their
     header's (an empty line is a context line of nothing), each followed by the next `@@` or
     file; after the last, nothing but blank lines and text unidiff reads as no part of a file

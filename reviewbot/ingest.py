@@ -130,7 +130,8 @@ def _files_under(directory: Path) -> list[tuple[str, str]]:
     for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         under = root[len(top):].lstrip("/")   # (os.walk joins the directories below onto `top`)
-        found += [(os.path.join(root, f), f"{under}/{f}" if under else f) for f in sorted(files) if not f.startswith(".")]
+        found += [(os.path.join(root, f), f"{under}/{f}" if under else f)
+                  for f in sorted(files) if not f.startswith(".")]
     return found
 
 

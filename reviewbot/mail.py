@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import email.errors
 import email.parser
-import email.policy
 import quopri
 import re
 from functools import lru_cache
@@ -54,12 +53,10 @@ _USED_HEADERS = frozenset(
 # A field _used_header_lines keeps, with its continuation lines, in the lowercased header block
 # after a newline put before it: from the newline before its name up to the newline ending it.
 _USED_FIELD = re.compile(
-    rb"\n(?:from|subject|date|message-id|reply-to|in-reply-to|references|to|cc|auto-submitted|mime-version"
-    rb"|content-[^:\n]*):[^\n]*(?:\n[\t ][^\n]*)*+")
+    rb"\n(?:" + b"|".join(map(re.escape, sorted(_USED_HEADERS))) + rb"|content-[^:\n]*):[^\n]*(?:\n[\t ][^\n]*)*+")
 _ENVELOPE = re.compile(rb"\n[^\n]*(?:\n[\t ][^\n]*)*+")
 _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/x-csrc", "text/x-chdr", "application/x-patch")
 _PARSER = email.parser.BytesParser()   # compat32, the default: the fastest, and enough
-_COMPAT32 = email.policy.compat32
 _MAX_MISSES = 8
 _DIFF_START_CHARS = frozenset("dI-")   # what a line _is_diff_start for begins with
 
@@ -168,8 +165,8 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     if value.isascii():
         text = _unfold(value) if "\n" in value else value
         if "\n" not in text:
-            return tuple([a for a in [_decode_header(p) if "=?" in p else p.strip() for p in _split_outside_quotes(text)]
-                          if a])
+            pieces = [_decode_header(p) if "=?" in p else p.strip() for p in _split_outside_quotes(text)]
+            return tuple([a for a in pieces if a])
     return _decoded_addresses(value)
 
 
