@@ -1,12 +1,14 @@
 """The only user of unidiff: a repaired diff -> `FileChange`, `Hunk`, `DiffLine` values.
 
-A diff in the plainest `git format-patch` shape (_plain_git_diff) is read in one pass without
-it, to the same values (tests compare the two reads); unidiff reads everything else."""
+A diff in the plainest `git format-patch` (or quilt) shape (_plain_git_diff) is read in one pass
+without it, to the same values (tests compare the two reads); unidiff reads everything else."""
 
 from __future__ import annotations
 
 import re
 from functools import cached_property
+from itertools import repeat
+from operator import itemgetter
 from typing import Iterator, NamedTuple
 
 import unidiff
@@ -45,12 +47,12 @@ class Hunk(_HunkFields):
 
     @cached_property
     def added(self) -> tuple[DiffLine, ...]:
-        return tuple(line for line in self.lines if line.kind == "+")
+        return tuple([line for line in self.lines if line.kind == "+"])
 
     @cached_property
     def post_image(self) -> tuple[DiffLine, ...]:
         """The lines of the new file this hunk shows: context and added, in order."""
-        return tuple(line for line in self.lines if line.kind != "-")
+        return tuple([line for line in self.lines if line.kind != "-"])
 
     @property
     def header(self) -> str:
@@ -227,48 +229,71 @@ def _sections(lines: tuple[str, ...]) -> list[int]:
 _PLAIN_GIT_HEADER = re.compile(r"diff --git a/(\S+) b/(\S+)")
 _PLAIN_INDEX = re.compile(r"index [0-9a-f]+\.\.[0-9a-f]+(?: [0-7]+)?")
 _PLAIN_MODE = re.compile(r"(new|deleted) file mode ([0-7]+)")
-_VERSION = re.compile(r"[0-9][\w.+-]*")
+_PLAIN_NAME = re.compile(r'[^\s"]+')   # a `---`/`+++` name unidiff and diff_path take as it is
+# After the last hunk: blank lines, and lines unidiff takes for text between files (no file, hunk,
+# marker or git header line can begin otherwise; the signature, base-commit: and a version can).
+_TRAILER_LIVE = ("+", "-", " ", "\t", "@", "\\", "diff ", "index ", "new ", "old ", "deleted ", "Binary ", "GIT binary")
+_TRAILER_MARKS = frozenset(("-- ", "--", "---"))   # (no `--- ` file line, and no hunk line after a whole hunk)
+_REST = itemgetter(slice(1, None))   # a line without its first character
+_NEXT_CHAR = {"+": ",", "-": "."}   # every line from "+" up to (not including) "," starts with "+"
 
 
-def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damaged: frozenset[int],
+def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
                     all_damaged: bool) -> tuple[FileChange, ...] | None:
     """The files of a diff in the plainest `git format-patch` shape, read in one pass without
     unidiff; None for anything else (unidiff reads that).
 
     Each file: `diff --git a/P b/P`; `index ..` with a mode, or `new file mode`/`deleted file
-    mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null`; then hunks whose
+    mode` and `index ..`; `--- a/P` or `/dev/null`; `+++ b/P` or `/dev/null` -- or, in a diff
+    without `diff --git` lines (quilt), just `--- NAME` and `+++ NAME`; then hunks whose
     every line is `+`, `-` or context (no `\\` marker) and whose counts are their
     header's (an empty line is a context line of nothing), each followed by the next `@@` or
-    file; after the last, nothing but blank lines and the signature (`-- `, a version).
+    file; after the last, nothing but blank lines and text unidiff reads as no part of a file
+    (the signature, `base-commit:`, a version).
     What unidiff and _file_change make of exactly these lines is what is built here.
     """
-    if not starts or starts[0] != 0 or len(mail_lines) < len(lines):
+    n = len(lines)
+    if not n or len(mail_lines) < n:
         return None
-    if "\n".join(lines).count("\n") != len(lines) - 1:
+    quilt = lines[0].startswith("--- ")   # no `diff --git` lines: each file's part begins at `---`
+    if not quilt and not lines[0].startswith("diff --git "):
+        return None
+    text = "\n".join(lines)
+    if text.count("\n") != n - 1:
         return None   # unidiff reads a line holding a newline as two
     files = []
-    n = len(lines)
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else n
-        m = _PLAIN_GIT_HEADER.fullmatch(lines[start])
-        if not m or m.group(1) != m.group(2) or '"' in lines[start]:
-            return None
-        path = m.group(1)
-        j = start + 1
-        mode = _PLAIN_MODE.fullmatch(lines[j]) if j < end else None
-        if mode:
-            j += 1
-        if j + 3 > end or not _PLAIN_INDEX.fullmatch(lines[j]):
-            return None
-        if mode is None and " " not in lines[j][6:]:
-            return None   # an index line without a mode, and no mode line: not the plainest shape
-        old_name = "/dev/null" if mode and mode.group(1) == "new" else "a/" + path
-        new_name = "/dev/null" if mode and mode.group(1) == "deleted" else "b/" + path
-        if lines[j + 1] != "--- " + old_name or lines[j + 2] != "+++ " + new_name:
-            return None
-        j += 3
+    starts = []
+    # Each file's part ends where the next `diff --git` (`---`) line follows its last hunk, or at
+    # the end: no other line of the shape starts so (for `---`, _sections is asked at the end).
+    start = 0
+    while start < n:
+        if quilt:
+            if start + 1 >= n or not lines[start + 1].startswith("+++ "):
+                return None
+            old_name, new_name = lines[start][4:], lines[start + 1][4:]
+            if not _PLAIN_NAME.fullmatch(old_name) or not _PLAIN_NAME.fullmatch(new_name):
+                return None
+            j = start + 2
+        else:
+            m = _PLAIN_GIT_HEADER.fullmatch(lines[start])
+            if not m or m.group(1) != m.group(2) or '"' in lines[start]:
+                return None
+            path = m.group(1)
+            j = start + 1
+            mode = _PLAIN_MODE.fullmatch(lines[j]) if j < n else None
+            if mode:
+                j += 1
+            if j + 3 > n or not _PLAIN_INDEX.fullmatch(lines[j]):
+                return None
+            if mode is None and " " not in lines[j][6:]:
+                return None   # an index line without a mode, and no mode line: not the plainest shape
+            old_name = "/dev/null" if mode and mode.group(1) == "new" else "a/" + path
+            new_name = "/dev/null" if mode and mode.group(1) == "deleted" else "b/" + path
+            if lines[j + 1] != "--- " + old_name or lines[j + 2] != "+++ " + new_name:
+                return None
+            j += 3
         hunks = []
-        while j < end and lines[j].startswith("@@ "):
+        while j < n and lines[j].startswith("@@ "):
             h = _HUNK_HEADER.match(lines[j])
             if not h:
                 return None
@@ -278,52 +303,92 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, starts: list[int], damag
             if old_len + new_len == 0:
                 return None
             at = j
-            source, target, left_old, left_new = old_start, new_start, old_len, new_len
-            body = []
             j += 1
-            while (left_old or left_new) and j < end:
-                line = lines[j]
-                kind = line[:1]
-                if kind == "+":
-                    body.append(_new_line(DiffLine, ("+", line[1:], None, target, mail_lines[j], False)))
-                    target += 1
-                    left_new -= 1
-                elif kind == "-":
-                    body.append(_new_line(DiffLine, ("-", line[1:], source, None, mail_lines[j], False)))
-                    source += 1
-                    left_old -= 1
-                elif kind == " " or not line:   # (an empty line: a context line of nothing, as unidiff reads it)
-                    body.append(_new_line(DiffLine, (" ", line[1:], source, target, mail_lines[j], False)))
-                    source += 1
-                    target += 1
-                    left_old -= 1
-                    left_new -= 1
-                else:
+            if not old_len or not new_len:
+                # Only added (or only removed) lines: exactly that many, every one of that kind.
+                size = old_len + new_len
+                chunk = lines[j:j + size]
+                kind, first = ("+", new_start) if new_len else ("-", old_start)
+                if len(chunk) != size or not (min(chunk) >= kind and max(chunk) < _NEXT_CHAR[kind]):
                     return None
-                if left_old < 0 or left_new < 0:
+                numbers = range(first, first + size)
+                body = tuple(map(_new_line, repeat(DiffLine), zip(
+                    repeat(kind), map(_REST, chunk), repeat(None) if new_len else numbers,
+                    numbers if new_len else repeat(None), mail_lines[j:j + size], repeat(False))))
+                hunk = Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", body,
+                            mail_lines[at], repaired=all_damaged or at in damaged)
+                shown = body if new_len else ()   # what Hunk.added and Hunk.post_image would pick out
+                vars(hunk).update(added=shown, post_image=shown)
+                hunks.append(hunk)
+                j += size
+            else:
+                source, target = old_start, new_start
+                source_end, target_end = old_start + old_len, new_start + new_len
+                body = []
+                append = body.append
+                added = []   # (Hunk.added and Hunk.post_image, picked out as the lines are made)
+                shown = []
+                stop = min(j + old_len + new_len, n)   # (every line counts against one count at least)
+                # (a count overdrawn never comes back: the walk then reads to `stop` and fails; a next
+                # file's `diff --git` line read as part of the hunk fails it too)
+                for line, row in zip(lines[j:stop], mail_lines[j:stop]):
+                    kind = line[:1]
+                    if kind == "+":
+                        x = _new_line(DiffLine, ("+", line[1:], None, target, row, False))
+                        append(x)
+                        added.append(x)
+                        shown.append(x)
+                        target += 1
+                    elif kind == "-":
+                        append(_new_line(DiffLine, ("-", line[1:], source, None, row, False)))
+                        source += 1
+                    elif kind == " " or not line:   # (an empty line: a context line of nothing, as unidiff reads it)
+                        x = _new_line(DiffLine, (" ", line[1:], source, target, row, False))
+                        append(x)
+                        shown.append(x)
+                        source += 1
+                        target += 1
+                    else:
+                        return None
+                    if source == source_end and target == target_end:
+                        break
+                if source != source_end or target != target_end:
                     return None
-                j += 1
-            if left_old or left_new:
-                return None
-            hunks.append(Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
-                              mail_lines[at], repaired=all_damaged or at in damaged))
+                j += len(body)
+                hunk = Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
+                            mail_lines[at], repaired=all_damaged or at in damaged)
+                vars(hunk).update(added=tuple(added), post_image=tuple(shown))
+                hunks.append(hunk)
         if not hunks:
             return None
-        if j < end:
-            # only after the last file: blank lines, the signature
-            while j < end and not lines[j]:
-                j += 1
-            if end != n or (j < end and lines[j] != "-- ") or not all(
-                    not x or _VERSION.fullmatch(x) for x in lines[j + 1:end]):
-                return None
-        old_path, new_path = diff_path("a/" + path), diff_path("b/" + path)
-        if mode is None:
+        next_start = n
+        if j < n and lines[j].startswith("--- " if quilt else "diff --git "):
+            next_start = j
+        elif not all(not x or x in _TRAILER_MARKS or not x.startswith(_TRAILER_LIVE) for x in lines[j:n]):
+            return None   # only after the last file, and only lines unidiff reads as no part of a file
+        old_path, new_path = diff_path(old_name), diff_path(new_name)
+        if quilt:
+            # _file_change without git's headers: unidiff's is_added_file / is_removed_file
+            only = hunks[0] if len(hunks) == 1 else None
+            if old_path is None or (only and only.old_start == 0 and only.old_len == 0):
+                change = (None, new_path, "added", None, None)
+            elif new_path is None or (only and only.new_start == 0 and only.new_len == 0):
+                change = (old_path, None, "deleted", None, None)
+            else:
+                change = (old_path, new_path, "modified", None, None)
+        elif mode is None:
             change = (old_path, new_path, "modified", None, None)
         elif mode.group(1) == "new":
             change = (None, new_path, "added", None, mode.group(2))
         else:
             change = (old_path, None, "deleted", mode.group(2), None)
         files.append(FileChange(*change, False, tuple(hunks), mail_lines[start]))
+        starts.append(start)
+        start = next_start
+    # _sections finds these parts: at once when there is no `diff --git` line and no `+++ ` line but
+    # the files' (each part begins at the `---` line before one); else when it says so.
+    if quilt and (text.count("\n+++ ") != len(starts) or "\ndiff --git " in text) and _sections(lines) != starts:
+        return None   # (a hunk's `--- ` line before a `+++ ` one: parse_diff's parts differ)
     return tuple(files)
 
 
@@ -332,10 +397,10 @@ def parse_diff(lines: tuple[str, ...], mail_lines: tuple[int, ...], damaged: fro
     """Parse the diff; a file whose part cannot be parsed becomes a DiffError, the rest still parse."""
     if not lines:
         return (), ()
-    starts = _sections(lines)
-    plain = _plain_git_diff(lines, mail_lines, starts, damaged, all_damaged)
+    plain = _plain_git_diff(lines, mail_lines, damaged, all_damaged)
     if plain is not None:
         return plain, ()
+    starts = _sections(lines)
     try:
         patch, hunk_headers = _patch(lines)
         headers = starts if len(starts) == len(patch) else [None] * len(patch)

@@ -42,37 +42,49 @@ class Problem(NamedTuple):
 
 def split_mbox(data: bytes, source: str) -> Iterator[RawMessage]:
     """Split mbox bytes into messages; data without a separator is one message."""
-    lines = data.splitlines(keepends=True)
-    starts = _separators(data, lines)
-    if not starts or (starts[0] != 0 and any(lines[k].strip() for k in range(starts[0]))):
+    if b"\r" in data:
+        yield from _split_mbox_lines(data, source)
+        return
+    # Without a CR, the lines are what the newlines end: the lines starting "From " are found with
+    # find() and numbered by counting newlines, and each message is the data between two
+    # separator lines (what joining its lines gives), without splitting the data into lines.
+    seps = []   # (offset, offset after it, line index) of each separator line
+    row = counted = 0
+    for at in _from_offsets(data):
+        row += data.count(b"\n", counted, at)
+        counted = at
+        end = data.find(b"\n", at) + 1 or len(data)
+        if _FROM_LINE.match(data[at:end]):
+            seps.append((at, end, row))
+    if not seps or (seps[0][0] != 0 and data[:seps[0][0]].strip()):
         # Not an mbox (or text before the first separator): one message.
+        yield RawMessage(Origin(source, 0, 1), data)
+        return
+    for index, (at, end, row) in enumerate(seps):
+        stop = seps[index + 1][0] if index + 1 < len(seps) else len(data)
+        yield _mbox_message(data[at:end], data[end:stop], source, index, row)
+
+
+def _split_mbox_lines(data: bytes, source: str) -> Iterator[RawMessage]:
+    """split_mbox, line by line (the lines of data.splitlines: a CR alone ends one too)."""
+    lines = data.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
+    if not starts or (starts[0] != 0 and any(lines[k].strip() for k in range(starts[0]))):
         yield RawMessage(Origin(source, 0, 1), data)
         return
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
-        body = b"".join(lines[start + 1:end])
+        yield _mbox_message(lines[start], b"".join(lines[start + 1:end]), source, index, start)
+
+
+def _mbox_message(separator: bytes, body: bytes, source: str, index: int, row: int) -> RawMessage:
+    """The message after a separator line (mboxrd's `>From ` escapes undone) on line `row` (0-based)."""
+    m = _SHA_FROM_LINE.match(separator)
+    # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
+    commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
+    if b">From " in body:   # (in every escape; the regex, beginning at line starts, is tried at every byte)
         body = _MBOXRD_ESCAPE.sub(rb"\1", body)
-        m = _SHA_FROM_LINE.match(lines[start])
-        # `From 0000...` (format-patch of no commit, as OpenWrt keeps patches) names no commit.
-        commit = m.group(1).decode() if m and m.group(1).strip(b"0") else None
-        yield RawMessage(Origin(source, index, start + 2), body, commit)
-
-
-def _separators(data: bytes, lines: list[bytes]) -> list[int]:
-    """The indices of the lines (of data.splitlines) that are mbox separators.
-
-    Without a CR, the lines are what the newlines end, so the lines starting "From " are
-    found with find() and numbered by counting newlines (rather than looking at every line).
-    """
-    if b"\r" in data:
-        return [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
-    found, row, counted = [], 0, 0
-    for at in _from_offsets(data):
-        row += data.count(b"\n", counted, at)
-        counted = at
-        if _FROM_LINE.match(lines[row]):
-            found.append(row)
-    return found
+    return RawMessage(Origin(source, index, row + 2), body, commit)
 
 
 def _from_offsets(data: bytes) -> Iterator[int]:
@@ -85,12 +97,13 @@ def _from_offsets(data: bytes) -> Iterator[int]:
         at = data.find(b"\nFrom ", at + 1)
 
 
-def _read_file(path: Path, label: str) -> bytes:
+def _read_file(path: Path | str, label: str) -> bytes:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_INPUT_BYTES:
             raise InputError(f"{label}: {size} bytes is larger than the {MAX_INPUT_BYTES >> 20} MiB limit")
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except IsADirectoryError:
         raise InputError(f"{label}: is a directory") from None
     except OSError as e:
@@ -106,15 +119,19 @@ def _looks_binary(data: bytes) -> bool:
     return not (first.startswith(b"From ") and _FROM_LINE.match(first))
 
 
-def _files_under(directory: Path) -> list[Path]:
-    """The files of a directory or maildir, in a stable order, hidden ones skipped."""
+def _files_under(directory: Path) -> list[tuple[str, str]]:
+    """The files of a directory or maildir, in a stable order, hidden ones skipped: each as its
+    path and its path relative to the directory (strings: pathlib costs more than reading)."""
     if all((directory / sub).is_dir() for sub in ("cur", "new", "tmp")):
-        found = [p for sub in ("new", "cur") for p in sorted((directory / sub).iterdir()) if p.is_file()]
-        return found
+        return [(str(p), str(p.relative_to(directory)))
+                for sub in ("new", "cur") for p in sorted((directory / sub).iterdir()) if p.is_file()]
     found = []
-    for root, dirs, files in os.walk(directory):
+    top = os.fspath(directory)
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root) / f for f in sorted(files) if not f.startswith(".")]
+        under = root[len(top):].lstrip("/")   # (os.walk joins the directories below onto `top`)
+        found += [(os.path.join(root, f), f"{under}/{f}" if under else f)
+                  for f in sorted(files) if not f.startswith(".")]
     return found
 
 
@@ -182,8 +199,10 @@ def read_inputs(specs: list[str], stdin: BinaryIO | None = None, cwd: str | None
             files = _files_under(path)
             if not files:
                 raise InputError(f"{spec}: empty directory")
-            for f in files:
-                label = str(Path(spec) / f.relative_to(path))
+            named = str(Path(spec))   # (str(Path(spec) / relative), without a Path per file)
+            prefix = "" if named == "." else named if named.endswith("/") else named + "/"
+            for f, relative in files:
+                label = prefix + relative
                 try:
                     data = _read_file(f, label)
                 except InputError as e:

@@ -12,6 +12,8 @@ mail) is dropped from review and recorded as damage.  A header line joined onto
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from reviewbot.model import Repair
@@ -25,6 +27,9 @@ _JOINED_GIT_HEADER = re.compile(
 _AFTER_HUNK = re.compile(
     r"^(@@ |diff |--- |\+\+\+ |\\ |-- ?$|---\s*$|Index: |index |old mode|new mode|new file|deleted file|similarity|rename |copy |Binary |GIT binary|Only in |=+$)"
 )
+
+_FIRST = itemgetter(slice(0, 1))   # a line's first character, or "" for an empty line
+_FILE_START = repeat("--- ")
 
 
 def _file_header_at(lines, j) -> bool:
@@ -51,16 +56,54 @@ def _target_path(line: str) -> str | None:
 
 
 def _read_hunk(lines, start, old_len, new_len):
-    """Consume one hunk body from `start`; return (body, fixed indexes, end, ok)."""
+    """Consume one hunk body from `start`; return (body, fixed indexes, end, ok).
+
+    Whole runs of plain `+`, `-`, context and empty lines are taken first, told apart by
+    their first characters in C; the line-by-line walk (_walk_hunk) goes on from where they
+    end.  A run is `m` lines, m the smaller count left (or the only one left, and then every
+    line must be of that side): m lines cannot overdraw either count, and the walk would
+    take each as it is (an empty line as " ") without stopping early, which it only does at
+    a line that is none of these, or at a `--- ` line."""
     body: list[str] = []
-    fixed: list[int] = []
-    append = body.append
     j = start
+    while old_len > 0 or new_len > 0:
+        m = min(old_len, new_len) or max(old_len, new_len)
+        if m < 16:
+            break
+        chunk = lines[j:j + m]
+        if len(chunk) < m:
+            break
+        kinds = "".join(map(_FIRST, chunk))
+        plus, minus = kinds.count("+"), kinds.count("-")
+        space = kinds.count(" ")
+        empty = m - len(kinds)
+        if plus + minus + space + empty != m:
+            break
+        if (empty or space) and not (old_len and new_len):
+            break
+        if (plus and not new_len) or (minus and not old_len):
+            break
+        if minus and any(map(str.startswith, chunk, _FILE_START)):
+            break
+        old_len -= minus + space + empty
+        new_len -= plus + space + empty
+        body += [x or " " for x in chunk] if empty else chunk
+        j += m
+    return _walk_hunk(lines, j, old_len, new_len, body)
+
+
+def _walk_hunk(lines, j, old_len, new_len, body):
+    """_read_hunk's line-by-line walk from line j, `body` holding what was read before it."""
+    fixed: list[int] = []
     n = len(lines)
+    append = body.append
     while (old_len > 0 or new_len > 0) and j < n:
         line = lines[j]
         c = line[:1]
-        if c == " ":
+        if c == "+":
+            new_len -= 1
+            append(line)
+        elif c == " ":
             old_len -= 1
             new_len -= 1
             append(line)
@@ -68,9 +111,6 @@ def _read_hunk(lines, start, old_len, new_len):
             if line.startswith("--- ") and _file_header_at(lines, j):
                 return body, fixed, j, False   # the next file begins: this hunk was cut short
             old_len -= 1
-            append(line)
-        elif c == "+":
-            new_len -= 1
             append(line)
         elif not line:
             # An empty context line (what GNU diff writes, and mailers make of a lone space).
@@ -101,6 +141,15 @@ def _read_hunk(lines, start, old_len, new_len):
     return body, fixed, j, True
 
 
+def _path(path: str | None, named: list[str]) -> str | None:
+    """The file a repair is recorded for: each line in `named` (emptied), in turn, names it unless
+    it names none (/dev/null) -- worked out only when a repair needs it."""
+    for line in named:
+        path = _target_path(line) or path
+    named.clear()
+    return path
+
+
 def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> RepairedDiff:
     """Return the diff with what can be mended mended, and a record of it."""
     out: list[str] = []
@@ -108,6 +157,7 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
     repairs: list[Repair] = []
     repaired_hunks: set[int] = set()
     path: str | None = None
+    named: list[str] = []   # the lines naming a file since `path` was last worked out (see _path)
     i = 0
     n = len(lines)
     while i < n:
@@ -117,6 +167,7 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
             if m:
                 out += [m.group(1), m.group(2)]
                 out_map += [mail_lines[i], mail_lines[i]]
+                named.clear()
                 path = _target_path(m.group(1))
                 # git apply takes the names from ---/+++ when `diff --git` has junk after them, and an
                 # `index` line is only needed for a three-way merge: such a mail still applies.
@@ -125,10 +176,10 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
                                       path, mail_lines[i], breaks_apply=joined != "index"))
                 i += 1
                 continue
-            path = _target_path(line) or path
+            named.append(line)
         elif line.startswith("+++ ") and i > 0 and lines[i - 1].startswith("--- "):
-            path = _target_path(line) or path
-        m = HUNK_HEADER.match(line)
+            named.append(line)
+        m = HUNK_HEADER.match(line) if line.startswith("@@ -") else None
         if not m:
             out.append(line)
             out_map.append(mail_lines[i])
@@ -137,8 +188,9 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
         old_len = int(m.group(2)) if m.group(2) is not None else 1
         new_len = int(m.group(4)) if m.group(4) is not None else 1
         body, fixed, end, ok = _read_hunk(lines, i + 1, old_len, new_len)
-        header = line.split(" @@")[0] + " @@"
         if not ok:
+            header = line.split(" @@")[0] + " @@"
+            path = _path(path, named)
             repairs.append(Repair(
                 f"hunk `{header}` does not match its line counts (a line wrapped or lost by the mailer?); "
                 "not reviewed", path, mail_lines[i], repaired=False))
@@ -151,6 +203,8 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
         if fixed:
             repaired_hunks.add(len(out))
             what = "line" if len(fixed) == 1 else "lines"
+            header = line.split(" @@")[0] + " @@"
+            path = _path(path, named)
             repairs.append(Repair(
                 f"hunk `{header}`: {len(fixed)} context {what} had lost the leading space; restored",
                 path, mail_lines[i]))
@@ -159,6 +213,6 @@ def repair_diff(lines: list[str], mail_lines: list[int], archive: bool) -> Repai
         out.append(line)
         out_map.append(mail_lines[i])
         out += body
-        out_map += [mail_lines[k] for k in range(i + 1, i + 1 + len(body))]
+        out_map += mail_lines[i + 1:i + 1 + len(body)]
         i = end
     return RepairedDiff(tuple(out), tuple(out_map), tuple(repairs), frozenset(repaired_hunks))

@@ -430,6 +430,21 @@ _PLAIN_OR_NOT = {
         "@@ -1 +0,0 @@\n-x\n"),
     "plain: signature and blank lines after the last hunk": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n\n-- \n2.43.0\n\n",
     "plain: empty context lines": _GIT + "@@ -1,3 +1,3 @@\n\n-b\n+c\n\n",
+    "plain: base-commit and a signature without its space after the last hunk": (
+        _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n\n---\nbase-commit: 0123abc\nprerequisite-patch-id: 4567\n--\n2.49.0\n\n"),
+    "plain: without diff --git lines (quilt), an added, a removed and a changed file": (
+        "--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n--- /dev/null\n+++ b/n.c\n@@ -0,0 +1,2 @@\n+x\n+y\n"
+        "--- a/d.c\n+++ b/d.c\n@@ -1,2 +0,0 @@\n-x\n-y\n--- a/e.c\n+++ /dev/null\n@@ -3 +3,0 @@\n-z\n"
+        "--- a/f.c\n+++ b/f.c\n@@ -0,0 +1 @@\n+f\n@@ -5 +6 @@\n-g\n+h\n-- \n2.43.0\n"),
+    "without diff --git lines, a hunk's removed `-- ` line before an added `++ ` one": (
+        "--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n a\n--- b\n+++ c\n"),
+    "without diff --git lines, then a git part": "--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-b\n+c\n" + _GIT + "@@ -1 +1 @@\n-a\n+b\n",
+    "without diff --git lines, names with timestamps": "--- a/x.c 2020-01-01\n+++ b/x.c 2020-01-02\n@@ -1 +1 @@\n-b\n+c\n",
+    "without diff --git lines, an Index: line between files": (
+        "--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-b\n+c\nIndex: y.c\n=====\n--- a/y.c\n+++ b/y.c\n@@ -1 +1 @@\n-b\n+c\n"),
+    "a git header line after the last hunk": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n\nbase-commit: 1\nnew file mode 100644\n",
+    "a marker after the signature": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n-- \n\\ No newline at end of file\n",
+    "a hunk header after the signature": _GIT + "@@ -1,2 +1,2 @@\n a\n-b\n+c\n-- \n@@ -1 +1 @@\n-a\n+b\n",
     "plain: a hunk without counts": _GIT + "@@ -5 +5 @@\n-b\n+c\n",
     "CRLF lines": _GIT.replace("\n", "\r\n") + "@@ -1,2 +1,2 @@\r\n a\r\n-b\r\n+c\r\n",
     "a CR only line in a hunk": _GIT + "@@ -1,3 +1,3 @@\n a\n\r\n-b\n+c\n",
@@ -460,10 +475,77 @@ def test_plain_git_diffs_read_in_one_pass_as_unidiff_reads_them(name, monkeypatc
         lines = lines_of(_PLAIN_OR_NOT[name])
     mails = tuple(range(3, 3 + len(lines)))
     for damaged, all_damaged in ((frozenset(), False), (frozenset({4}), False), (frozenset(), True)):
-        taken = d._plain_git_diff(lines, mails, d._sections(lines), damaged, all_damaged) is not None
+        taken = d._plain_git_diff(lines, mails, damaged, all_damaged) is not None
         assert taken == name.startswith("plain")
         fast = parse_diff(lines, mails, damaged, all_damaged)
         monkeypatch.setattr(d, "_plain_git_diff", lambda *args: None)
         slow = parse_diff(lines, mails, damaged, all_damaged)
         monkeypatch.undo()
         assert repr(fast) == repr(slow)
+
+
+def test_damaged_plain_diffs_read_in_one_pass_as_unidiff_reads_them(monkeypatch):
+    """Plain diffs with added-only, removed-only and mixed hunks, then damaged (a line dropped,
+    doubled or replaced, a count changed): the one-pass read gives unidiff's result or leaves
+    the diff to it."""
+    import random
+    import re
+
+    import reviewbot.diff as d
+
+    def plain_diff(rng):
+        text = ""
+        quilt = rng.random() < 0.3   # no diff --git lines
+        for f in range(rng.randrange(1, 4)):
+            shape = rng.choice(("new", "deleted", "modified"))
+            if quilt:
+                text += "--- /dev/null\n" if shape == "new" and rng.random() < 0.5 else f"--- a/f{f}.c\n"
+                text += "+++ /dev/null\n" if shape == "deleted" and rng.random() < 0.5 else f"+++ b/f{f}.c\n"
+                shape = rng.choice((shape, "modified"))
+            elif shape == "modified":
+                text += f"diff --git a/f{f}.c b/f{f}.c\nindex 1111111..2222222 100644\n--- a/f{f}.c\n+++ b/f{f}.c\n"
+            else:
+                text += f"diff --git a/f{f}.c b/f{f}.c\n{shape} file mode 100644\nindex 1111111..2222222\n"
+                text += "--- /dev/null\n" if shape == "new" else f"--- a/f{f}.c\n"
+                text += "+++ /dev/null\n" if shape == "deleted" else f"+++ b/f{f}.c\n"
+            for h in range(1 if shape != "modified" else rng.randrange(1, 4)):
+                kinds = {"new": "+", "deleted": "-"}.get(shape) or rng.choice(("+", "-", "+- ", "+- ", " +"))
+                body = [rng.choice(kinds) + rng.choice(("x", "\tint y;", "", "+", "-", " ")) for _ in range(rng.randrange(1, 30))]
+                body = [("" if line == " " and rng.random() < 0.3 else line) for line in body]
+                old = sum(x[:1] in "- " for x in body)
+                new = sum(x[:1] in "+ " for x in body)
+                # (a side without lines starts at 0, or -- by some tools -- where it would be)
+                old_start = 0 if not old and rng.random() < 0.7 else 10 * h + 1
+                new_start = 0 if not new and rng.random() < 0.7 else 10 * h + 1
+                text += f"@@ -{old_start},{old} +{new_start},{new} @@\n"
+                text += "".join(x + "\n" for x in body)
+        return text + rng.choice(("", "-- \n2.43.0\n\n", "\n", "\n---\nbase-commit: 1a\n--\n2.49.0\n", "\nIndex: x\n"))
+
+    noise = ["", " ", "+", "-", "x", "\\ No newline at end of file", "@@ -1,2 +1,2 @@", "--- a/x.c", "-- ", "+\r"]
+    rng = random.Random(13)
+    taken = 0
+    for case in range(400):
+        lines = lines_of(plain_diff(rng))
+        if case % 4:
+            k = rng.randrange(len(lines))
+            op = rng.randrange(4)
+            if op == 0:
+                lines = lines[:k] + lines[k + 1:]
+            elif op == 1:
+                lines = lines[:k] + (lines[k],) + lines[k:]
+            elif op == 2:
+                lines = lines[:k] + (rng.choice(noise),) + lines[k + 1:]
+            else:
+                lines = tuple(re.sub(r",\d+ ", f",{rng.randrange(4)} ", x, count=1) if x.startswith("@@") and rng.random() < 0.5
+                              else x for x in lines)
+        mails = tuple(range(3, 3 + len(lines)))
+        taken += d._plain_git_diff(lines, mails, frozenset(), False) is not None
+        fast = parse_diff(lines, mails)
+        monkeypatch.setattr(d, "_plain_git_diff", lambda *args: None)
+        slow = parse_diff(lines, mails)
+        monkeypatch.undo()
+        assert repr(fast) == repr(slow), lines
+        for h in (h for fc in fast[0] for h in fc.hunks):   # (set up front for one-sided hunks)
+            assert h.added == tuple(x for x in h.lines if x.kind == "+")
+            assert h.post_image == tuple(x for x in h.lines if x.kind != "-")
+    assert taken > 80

@@ -394,13 +394,58 @@ def test_inputs_come_in_the_order_given(tmp_path):
     assert [(m.origin.source, m.data) for m in got] == [("-", b), ("a.patch", a)]
 
 
-def test_mbox_separators_found_by_search_are_those_of_a_line_by_line_look():
-    from reviewbot.ingest import _FROM_LINE, _separators
+def test_mboxes_split_by_search_as_they_split_line_by_line():
+    """Without a CR, split_mbox finds the separators with find() and cuts the messages out of the
+    data: on mboxes of every odd shape (text or blank lines before the first separator, a last
+    line without a newline, `>From ` escapes, lookalike separators) it gives what the split into
+    lines gives."""
+    import random
+
+    from reviewbot.ingest import _split_mbox_lines
 
     sep = b"From 1234567890abcdef1234567890abcdef12345678 Mon Sep 17 00:00:00 2001\n"
-    for data in (b"", b"From x", sep, sep + b"a\n" + sep + b"From me\n>From x\n", b"a\n" + sep + b"\n" + sep,
-                 sep.replace(b"\n", b"\r\n") + b"x\r\n" + sep, b"x\rFrom y\n" + sep, sep + sep + sep[:-1],
-                 b"\n\n" + sep + b"body From " + sep):
-        lines = data.splitlines(keepends=True)
-        expected = [i for i, line in enumerate(lines) if line.startswith(b"From ") and _FROM_LINE.match(line)]
-        assert _separators(data, lines) == expected, data
+    samples = [b"", b"From x", sep, sep + b"a\n" + sep + b"From me\n>From x\n", b"a\n" + sep + b"\n" + sep,
+               sep + sep + sep[:-1], b"\n\n" + sep + b"body From " + sep, b" \t\n\x0b\n" + sep + b"x",
+               b"From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nx\n"]
+    pieces = [sep, sep[:-1], b"From mboxrd@z Thu Jan  1 00:00:00 1970\n", b"From x y\n", b">From x\n", b">>From y\n",
+              b"a\n", b"\n", b" \n", b"\x0c", b"From: a\n", b"body From x\n", b"From "]
+    rng = random.Random(37)
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randrange(8))) for _ in range(3000)]
+    for data in samples:
+        assert b"\r" not in data
+        assert list(split_mbox(data, "x")) == list(_split_mbox_lines(data, "x")), data
+
+
+def test_directory_labels_are_the_paths_pathlib_makes(tmp_path, monkeypatch):
+    """Files under a directory are labelled by string joins: the labels are str(Path(spec) / the
+    file's path relative to it) for specs written in every way (., ./d, d/, d//e, absolute)."""
+    from pathlib import Path
+
+    mail = b"From: a\nSubject: [PATCH] x\n\nbody\n"
+    for rel in ("d/a.patch", "d/e/b.patch", "d/e/f/c.patch", "d/.hidden", "d/.git/x.patch", "d/e/z z.patch"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(mail)
+    monkeypatch.chdir(tmp_path)
+    for spec in (".", "./d", "d/", "d", "d//e", "./d/e/", str(tmp_path / "d"), str(tmp_path) + "/d/"):
+        path = Path(spec)
+        expected = []   # (what read_inputs made with a Path per file)
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            expected += [str(Path(spec) / (Path(root) / f).relative_to(path)) for f in sorted(files) if not f.startswith(".")]
+        assert [m.origin.source for m in only_messages(read_inputs([spec]))] == expected, spec
+        assert len(expected) == (4 if spec in (".", "./d", "d/", "d") or spec.startswith("/") else 3)
+
+
+def test_mboxrd_escapes_undone_only_where_the_regex_would_undo_them():
+    """_mbox_message runs the >From regex only on bodies holding `>From ` (every escape does):
+    on random bodies it gives what the regex gives on all of them."""
+    import random
+
+    from reviewbot.ingest import _MBOXRD_ESCAPE, _mbox_message
+
+    pieces = [b">From x\n", b">>From y\n", b"From z\n", b"a>From b\n", b" >From c\n", b">\n", b">>\n", b"From\n", b"x\n",
+              b">From", b"\n"]
+    rng = random.Random(41)
+    for _ in range(3000):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
+        assert _mbox_message(b"From x\n", body, "x", 0, 0).data == _MBOXRD_ESCAPE.sub(rb"\1", body), body

@@ -579,6 +579,49 @@ def test_plain_ascii_addresses_read_as_the_decoder_reads_them():
         assert _addresses(value) == slow, value
 
 
+def test_addresses_of_odd_and_folded_values_read_as_each_piece_decoded():
+    """_addresses unfolds a plain ASCII value whole and decodes only the pieces with an encoded
+    word: on folded, quoted, encoded, CR LF and damaged values it gives what decoding every
+    piece on its own gives (_decoded_addresses, the general way)."""
+    import random
+
+    from reviewbot.mail import _addresses, _decoded_addresses
+
+    atoms = ["a@b.c", " ", ",", '"', "\n ", "\n\t", "\r\n ", "\n", " \t", "Doe, J", "<j@x>", "=?utf-8?q?Doe=2C_J?=",
+             "=?iso-8859-1?q?Jos=E9?=", "=?", "?=", "=?bad?x?y?=", "\u00e9", "\r", "\x1c", "Q. R"]
+    rng = random.Random(7)
+    values = ['"Doe, J" <j@x>,\n "a, b" <c@d>, e@f', "a@b,\r\n\tc@d,\n =?utf-8?q?X=2C_Y?= <x@y>", "a\n,b", "a,\nb"]
+    values += ["".join(rng.choice(atoms) for _ in range(rng.randrange(1, 12))) for _ in range(4000)]
+    for value in values:
+        assert _addresses(value) == _decoded_addresses(value), repr(value)
+
+
+def test_split_outside_quotes_splits_as_a_walk_over_the_characters():
+    """Each comma with an even number of double quotes after it splits (counted from the end, as
+    a character walk counts them), on balanced and unbalanced quotes."""
+    import random
+
+    from reviewbot.mail import _split_outside_quotes
+
+    def by_char(value):
+        after = value.count('"')   # quotes after the current position
+        pieces, start = [], 0
+        for i, c in enumerate(value):
+            if c == '"':
+                after -= 1
+            elif c == "," and after % 2 == 0:
+                pieces.append(value[start:i])
+                start = i + 1
+        pieces.append(value[start:])
+        return pieces
+
+    rng = random.Random(3)
+    values = ["", ",", '"', '","', 'a "b, c" d, e', '"a, b', 'a, "b', '""', '",",",']
+    values += ["".join(rng.choice('ab ,"') for _ in range(rng.randrange(12))) for _ in range(3000)]
+    for value in values:
+        assert _split_outside_quotes(value) == by_char(value), repr(value)
+
+
 def test_header_end_is_the_first_line_that_is_no_header_line():
     """_header_end, line by line, agrees with a search for the first line that starts neither a
     field, nor "From ", nor a continuation."""
@@ -590,6 +633,11 @@ def test_header_end_is_the_first_line_that_is_no_header_line():
     samples = [b"", b"\n", b"From: a\n", b"From: a", b"From x\nSubject: y\n z\n\nbody\n", b"Subject: y\r\n\r\nb",
                b"a b: c\n", b":x\nY: z\nno colon\n", b"X: 1\n\tcont\n \nY: 2\n", b"From a@b Mon\nTo: c\n-- \nx: y\n",
                b"X-\x80: bad\nY: z\n", b"X: 1\nnot one\nY: 2\n", b"To: a\n\n", b"\tstart\nX: y\n"]
+    import random
+
+    rng = random.Random(23)
+    pieces = [b"From ", b"From", b"X-A", b":", b" ", b"\t", b"\n", b"\r\n", b"a b", b"\x80", b"\n\n", b"::", b"-"]
+    samples += [b"".join(rng.choice(pieces) for _ in range(rng.randrange(14))) for _ in range(5000)]
     for data in samples:
         m = not_a_header.search(data)
         assert _header_end(data) == (m.start() if m else len(data)), data
@@ -643,3 +691,171 @@ def test_header_lines_read_without_the_feed_parser_make_the_same_message(name, m
     slow = m._parse_mail(data, end)
     assert _deep(fast) == _deep(slow)
     assert m.parse_message(raw) == mine
+
+
+def test_content_fields_read_as_the_stdlib_reads_them():
+    """_content_fields reads a plain Content-Type (a type, a lone charset) itself: on odd, damaged
+    and RFC 2231 values of Content-Type and Content-Disposition it gives what the stdlib's
+    get_content_type(), get_filename() and get_content_charset() give."""
+    import random
+
+    from reviewbot.mail import _PARSER, _content_fields, _content_headers
+
+    types = [b"text/plain", b"TEXT/Plain", b"text/x-patch", b"text", b"a/b/c", b" text/plain ", b"charset", b"name/x",
+             b"application/octet-stream", b"multipart/mixed", b"text/pl\xc3\xa9in", b""]
+    params = [b"", b"; charset=utf-8", b'; charset="UTF-8"', b"; charset=us-ascii", b";charset=ISO-8859-1 ",
+              b"; Charset=utf-8", b"; charset = utf-8", b'; charset="utf-8', b"; charset=", b'; charset=""',
+              b"; charset*=utf-8''x", b"; charset*0=ut; charset*1=f-8", b"; charset=\xc3\xa9", b"; name=x.patch",
+              b'; name="a.diff"', b"; name*=utf-8''a%20b.patch", b"; format=flowed", b";", b"; charset=utf-8; x=y",
+              b'; charset="a;b"', b";\n charset=utf-8", b"; charset=<x>", b"; charset='q'", b"; charset=\"a\\\"b\""]
+    dispositions = [None, b"inline", b"attachment", b'attachment; filename="x.patch"', b"inline; filename*=utf-8''y.diff",
+                    b"INLINE; FileName=z.patch", b"name", b"inline; \xc3\xa9", b""]
+    rng = random.Random(11)
+    cases = [(t, p, d) for t in types for p in params[:6] for d in dispositions[:3]]
+    cases += [(rng.choice(types + [None]), rng.choice(params), rng.choice(dispositions)) for _ in range(3000)]
+    for ctype, param, disposition in cases:
+        head = b"" if ctype is None else b"Content-Type: " + ctype + param + b"\n"
+        if disposition is not None:
+            head += b"Content-Disposition: " + disposition + b"\n"
+        if rng.random() < 0.3:   # a second of each (the first counts), a transfer encoding, in any case
+            head += rng.choice((b"content-type: text/x-diff\n", b"CONTENT-DISPOSITION: attachment\n", b"X-A: b\n",
+                                b"Content-Transfer-Encoding: 8bit\n", b"content-transfer-encoding: b\xc3\xa9se64\n"))
+        part = _PARSER.parsebytes(head + b"\nbody\n")
+        fields = _content_headers(part)
+        assert fields == (part.get("content-type"), part.get("content-disposition"),
+                          part.get("content-transfer-encoding")), head
+        assert _content_fields(part, *fields[:2]) == (
+            part.get_content_type(), part.get_filename(), part.get_content_charset()), head
+
+
+def test_unencoded_payload_is_what_the_stdlib_decodes():
+    """_unencoded_payload, where it answers, gives part.get_payload(decode=True): on every transfer
+    encoding spelling, bodies with 8-bit bytes, and payloads the parser could not have made."""
+    from reviewbot.mail import _PARSER, _unencoded_payload
+
+    ctes = [None, b"7bit", b"8BIT", b"binary", b"base64", b"BASE64", b"quoted-printable", b" quoted-printable",
+            b"quoted-printable  ", b"x-uuencode", b"uue", b"bogus", b"8bit\xc3\xa9", b""]
+    bodies = [b"plain\n", b"caf\xc3\xa9 =C3=A9\n", b"Y2Fm\n", b"\xff\xfe\n", b"", b"a=\nb\n"]
+    answered = 0
+    for cte in ctes:
+        for body in bodies:
+            head = b"Content-Type: text/plain; charset=utf-8\n"
+            if cte is not None:
+                head += b"Content-Transfer-Encoding: " + cte + b"\n"
+            part = _PARSER.parsebytes(head + b"\n" + body)
+            for payload in (part.get_payload(), "caf\u00e9", "\udcff\u00e9", "\ud800x"):
+                part.set_payload(payload)
+                got = _unencoded_payload(part, part.get("Content-Transfer-Encoding", ""))
+                if got is not None:
+                    answered += 1
+                    assert got == part.get_payload(decode=True), (cte, payload)
+    assert answered > 20
+
+
+def test_unfold_replaces_what_the_fold_regex_matches():
+    """_unfold gives _FOLD.sub(" ", text) on random runs of blanks, CRs, line ends and text."""
+    import random
+
+    from reviewbot.mail import _FOLD, _unfold
+
+    rng = random.Random(17)
+    values = ["a\n b", "a \t\r\n\tb", "a\n \n b", "a\n\n b", "a\r\r\n b", "a \r \n b", "a\nb\r\n c", "\n x", "x\n", "x\n "]
+    values += ["".join(rng.choice(" \t\r\naa,") for _ in range(rng.randrange(16))) for _ in range(20000)]
+    for value in values:
+        assert _unfold(value) == _FOLD.sub(" ", value), repr(value)
+
+
+def test_used_header_lines_found_by_regex_are_those_of_a_walk_over_the_lines():
+    """_used_header_lines picks the fields out of the lowercased block with a regex: on header
+    blocks of every corpus-like and odd shape (folds, CR LF, envelope lines, names in any case,
+    names that only begin like a used one, a field without a name) it keeps what a walk over the
+    lines keeps, or gives up where the walk gives up."""
+    import random
+
+    from reviewbot.mail import _USED_HEADERS, _header_end, _used_header_lines
+
+    def walk(block):
+        if b"\r" in block.replace(b"\r\n", b""):
+            return None
+        kept, keep = [], False
+        for k, line in enumerate(block.splitlines(keepends=True)):
+            if line[:1] in (b" ", b"\t"):   # a continuation line goes with its field
+                if keep:
+                    kept.append(line)
+                continue
+            if line.startswith(b"From "):
+                if k:
+                    return None
+                keep = True
+            else:
+                name = line[:line.find(b":")].lower()
+                keep = name in _USED_HEADERS or name.startswith(b"content-")
+            if keep:
+                kept.append(line)
+        return b"".join(kept)
+
+    fields = [b"From: A <a@x>", b"FROM: b", b"Subject: [PATCH] x", b"subject:y", b"Date: Mon", b"Message-ID: <m@x>",
+              b"Reply-To: r", b"In-Reply-To: <i>", b"References: <a>", b"To: t", b"TO:t", b"Cc: c", b"CC: d",
+              b"Auto-Submitted: no", b"MIME-Version: 1.0", b"Content-Type: text/plain", b"content-transfer-encoding: 8bit",
+              b"Content-:x", b"Received: from x", b"X-Mailer: y", b"Tox: n", b"Fromage: n", b"From x: y", b": empty",
+              b"Sender: s", b"DKIM-Signature: v=1", b"X-\xc3\xa9: z", b"Content-Type:multipart/mixed", b"cc:"]
+    conts = [b" folded", b"\tmore", b"  ", b"\t"]
+    rng = random.Random(19)
+    for case in range(3000):
+        lines = []
+        if case % 5 == 0:
+            lines.append(b"From abc Mon Sep 17 00:00:00 2001")
+        for _ in range(rng.randrange(12)):
+            if lines and rng.random() < 0.3 or not lines and rng.random() < 0.05:
+                lines.append(rng.choice(conts))
+            else:
+                lines.append(rng.choice(fields))
+            if rng.random() < 0.02:
+                lines.append(rng.choice((b"From x", b"From: y")))
+        end = rng.choice((b"\n", b"\r\n", b"\n", b"\r"))
+        block = b"".join(x + (end if rng.random() < 0.95 else b"\n") for x in lines)
+        if case % 7 == 0 and block:
+            block = block[:-1]   # no newline after the last line
+        block = block[:_header_end(block)]   # (what callers hand on: the header lines)
+        assert _used_header_lines(block) == walk(block), block
+
+
+def test_header_message_of_random_kept_lines_is_the_feed_parsers():
+    """_header_message (the feed parser's header loop, written out) makes the Message the feed
+    parser makes of the same kept lines, on random fields, folds, CR LF, 8-bit bytes, values
+    with colons or nothing after the colon, and envelope lines."""
+    import random
+
+    from reviewbot.mail import _PARSER, _header_message
+
+    fields = [b"From: A <a@x>", b"Subject: [PATCH] x: y", b"Subject:", b"Subject:   ", b"To: a,", b"Cc:\tb",
+              b"Content-Type: text/plain; charset=utf-8", b"Date: Mon, 1 Jan", b"From: J\xc3\xb6rg <j@x>",
+              b"Subject: caf\xe9", b"Message-ID: <m@x>", b"content-transfer-encoding: 8bit", b"References:"]
+    conts = [b" folded", b"\tmore: x", b"  ", b"\t", b" \xe9"]
+    rng = random.Random(29)
+    checked = 0
+    for case in range(2000):
+        lines = [b"From abc Mon Sep 17 00:00:00 2001"] if case % 4 == 0 else []
+        for _ in range(rng.randrange(8)):
+            lines.append(rng.choice(conts) if lines and rng.random() < 0.3 else rng.choice(fields))
+        end = rng.choice((b"\n", b"\r\n"))
+        head = b"".join(x + end for x in lines)
+        fast = _header_message(head)
+        if fast is not None:
+            checked += 1
+            assert _deep(fast) == _deep(_PARSER.parsebytes(head + b"\n")), head
+    assert checked > 1500
+
+
+def test_plain_header_values_decode_as_the_general_way_decodes_them():
+    """_decode_header strips plain one-line ASCII itself: on random values (blanks, folds, CRs,
+    encoded words, 8-bit characters as surrogate escapes) it gives what _decoded_header gives."""
+    import random
+
+    from reviewbot.mail import _decode_header, _decoded_header
+
+    atoms = [" ", "\t", "x", "[PATCH]", "\n ", "\r", "=?utf-8?q?J=C3=B6rg?=", "=?", "\udcc3\udcb6", "\u00e9", "\x0b", "\x1c"]
+    rng = random.Random(31)
+    for _ in range(5000):
+        value = "".join(rng.choice(atoms) for _ in range(rng.randrange(8)))
+        assert _decode_header(value) == _decoded_header(value), repr(value)

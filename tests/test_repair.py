@@ -338,3 +338,42 @@ def test_every_hunk_that_survives_repair_matches_its_counts():
                 assert sum(x.kind != "+" for x in h.lines) == h.old_len, (path, h.header)
                 assert sum(x.kind != "-" for x in h.lines) == h.new_len, (path, h.header)
                 assert re.match(r"^@@ -\d+,\d+ \+\d+,\d+ @@$", h.header)
+
+
+def test_plain_runs_read_as_the_line_by_line_walk_reads_them():
+    """_read_hunk takes runs of plain lines counted in C before walking line by line: on plain,
+    odd and damaged bodies (lost spaces, markers, `@@`, `--- ` file headers, newlines inside a
+    line, bodies cut short) it gives what the walk alone gives."""
+    import random
+
+    from reviewbot.repair import _read_hunk, _walk_hunk
+
+    plain = ["+\tint x;", "-\treturn 0;", " \tfoo();", "", "+", "-", " ", "+\u00e9t\u00e9"]
+    odd = ["lost its space", "\\ No newline at end of file", "@@ -1,2 +1,2 @@", "--- a/x.c", "+++ b/x.c",
+           "diff --git a/x.c b/x.c", "-- ", "--- x", "+a\nb", "\nx", "E", "\r", "Index: x", "@@ x"]
+    header = ["--- a/y.c", "+++ b/y.c", "@@ -1 +1 @@"]
+    for lines, old, new in (([" x"] * 20 + header, 21, 21), ([" x"] * 20 + header, 21, 22), (["-x"] * 30 + header, 31, 0),
+                            (["+x"] * 20 + ["", "x"] + ["-y"] * 20, 22, 22), (["+x\ny"] * 20, 0, 20)):
+        assert _read_hunk(lines, 0, old, new) == _walk_hunk(lines, 0, old, new, []), (lines, old, new)
+    rng = random.Random(5)
+    for case in range(3000):
+        n = rng.choice((3, 20, 40, 90))
+        lines = [rng.choice(plain) for _ in range(n)]
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            lines[rng.randrange(n)] = rng.choice(odd)
+        if case % 5 == 1:   # the next file's header inside (or right after) a run
+            at = rng.randrange(n)
+            lines[at:at] = ["--- a/y.c", "+++ b/y.c", "@@ -1 +1 @@"][:rng.choice((2, 3))]
+        if case % 4 == 0:   # a pure addition or removal
+            lines = [rng.choice(("+x", "-y")[case % 8 // 4:][:1]) for _ in range(n)]
+            if case % 3:
+                lines[rng.randrange(n)] = rng.choice(plain + odd)
+        start = rng.randrange(3)
+        old = sum(x[:1] in ("-", " ", "") for x in lines[start:]) + rng.choice((0, 0, -1, 1, -3))
+        new = sum(x[:1] in ("+", " ", "") for x in lines[start:]) + rng.choice((0, 0, -1, 1, 2))
+        if rng.random() < 0.3:   # counts for a prefix: the hunk ends before the last line
+            cut = rng.randrange(start, n + 1)
+            old = sum(x[:1] in ("-", " ", "") for x in lines[start:cut])
+            new = sum(x[:1] in ("+", " ", "") for x in lines[start:cut])
+        old, new = max(old, 0), max(new, 0)
+        assert _read_hunk(lines, start, old, new) == _walk_hunk(lines, start, old, new, []), (lines, start, old, new)
