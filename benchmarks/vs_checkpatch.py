@@ -351,6 +351,11 @@ BYTES = ("checkpatch counts bytes: the line is at most 100 characters wide, as a
          "but longer in UTF-8")
 SIBLING = ("one fault, one finding: reviewbot reports the line under another type of the same rule "
            "(checkpatch reports eight leading spaces as CODE_INDENT and LEADING_SPACE)")
+MISSPELT = ("one fault, one finding: the sign-off is there but misspelt (`Signe-off-by:`); "
+            "malformed-trailer reports the spelling, missing-signed-off-by takes the tag as meant")
+# checkpatch's missing sign-off types, and what malformed-trailer says of a misspelt Signed-off-by:
+SIGN_OFF_TYPES = frozenset({"MISSING_SIGN_OFF", "NO_AUTHOR_SIGN_OFF"})
+MISSPELT_SIGN_OFF = re.compile(r"looks like a misspelt 'Signed-off-by:'")
 EXCEPTIONS_FILE = Path(__file__).resolve().parent / "checkpatch-exceptions.tsv"
 
 
@@ -392,8 +397,11 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
     exception (`text(u)` gives the unit's line, for the exception's line pattern, and
     `text(u, 1)` the line after it).  Also when
     reviewbot reported the same line under another checkpatch type of a rule that maps this
-    type too (`rbs`: the patch's reviewbot units; `mapping`: type -> rule ids)."""
+    type too (`rbs`: the patch's reviewbot units; `mapping`: type -> rule ids), and a missing
+    sign-off when malformed-trailer reported a misspelt Signed-off-by in the mail."""
     exceptions = list(exceptions)
+    rbs = list(rbs)
+    misspelt = any(r.rule == "malformed-trailer" and MISSPELT_SIGN_OFF.search(r.message) for r in rbs)
     on_line: dict[tuple, set[str]] = defaultdict(set)   # (file, new line) -> rules reporting it
     for r in rbs:
         if r.rule and r.line is not None:
@@ -408,6 +416,8 @@ def excuse(cps: Iterable[Unit], added: set[int], encoded: bool, exceptions: Iter
             u.excuse = UNCHANGED
         elif mapping and u.line is not None and on_line.get((u.file, u.line), set()) & set(mapping.get(u.type, ())):
             u.excuse = SIBLING
+        elif u.type in SIGN_OFF_TYPES and misspelt:
+            u.excuse = MISSPELT
         elif u.type.startswith("LONG_LINE") and u.line is not None and _bytes_only(text(u)[1:]):
             u.excuse = BYTES
         else:

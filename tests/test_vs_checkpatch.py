@@ -451,3 +451,17 @@ def test_a_line_reported_under_a_sibling_type_of_the_same_rule_is_excused():
     assert code.matched == "exact" and code.excuse is None
     assert leading.excuse == vs.SIBLING
     assert other.excuse is None           # another rule's type on the same line is still a miss
+
+
+def test_a_missing_sign_off_is_excused_only_when_a_misspelt_one_was_reported():
+    added: set[int] = set()
+    misspelt = _rb("BAD_SIGN_OFF", 19, rule="malformed-trailer")
+    misspelt.message = "'Signe-off-by:' looks like a misspelt 'Signed-off-by:'"
+    other = _rb("BAD_SIGN_OFF", 19, rule="malformed-trailer")
+    other.message = "'Reviewed-by: Jane' gives no address"
+    missing, author = _cp("MISSING_SIGN_OFF", 30), _cp("NO_AUTHOR_SIGN_OFF", 30)
+    vs.excuse([missing, author], added, False, [], rbs=[misspelt])
+    assert missing.excuse == author.excuse == vs.MISSPELT
+    alone = _cp("MISSING_SIGN_OFF", 30)
+    vs.excuse([alone], added, False, [], rbs=[other])
+    assert alone.excuse is None
