@@ -58,6 +58,12 @@ class Hunk(_HunkFields):
     def header(self) -> str:
         return f"@@ -{self.old_start},{self.old_len} +{self.new_start},{self.new_len} @@"
 
+    def knowing(self, added: tuple[DiffLine, ...], post_image: tuple[DiffLine, ...]) -> Hunk:
+        """This hunk, with `added` and `post_image` given by a reader that picked them out as it
+        made the lines (they must be what the properties would compute: tests compare)."""
+        vars(self).update(added=added, post_image=post_image)   # where cached_property keeps them
+        return self
+
 
 class FileChange(NamedTuple):
     old_path: str | None     # None for an added file
@@ -318,8 +324,7 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
                 hunk = Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", body,
                             mail_lines[at], repaired=all_damaged or at in damaged)
                 shown = body if new_len else ()   # what Hunk.added and Hunk.post_image would pick out
-                vars(hunk).update(added=shown, post_image=shown)
-                hunks.append(hunk)
+                hunks.append(hunk.knowing(shown, shown))
                 j += size
             else:
                 source, target = old_start, new_start
@@ -357,8 +362,7 @@ def _plain_git_diff(lines: tuple[str, ...], mail_lines, damaged: frozenset[int],
                 j += len(body)
                 hunk = Hunk(old_start, old_len, new_start, new_len, h.group(5) or "", tuple(body),
                             mail_lines[at], repaired=all_damaged or at in damaged)
-                vars(hunk).update(added=tuple(added), post_image=tuple(shown))
-                hunks.append(hunk)
+                hunks.append(hunk.knowing(tuple(added), tuple(shown)))
         if not hunks:
             return None
         next_start = n
