@@ -77,51 +77,8 @@ index 1111111..2222222 100644
 
 from __future__ import annotations
 
-import functools
-import re
-
+from reviewbot.commitmsg import changelog_line
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.commit_message_long_line import commit_lines
-
-_VERSION = r"(?:v\d+|version\s*\d+|rfc)"
-_EARLIER = (r"(?:the\s+)?(?:previous|last|first|prior|earlier|original)\s+"
-            r"(?:version|revision|patch(?:set)?|series|submission|iteration|posting|post|spin|round)")
-# A cheap first look: does any line start like version notes could?  (Searched for in the text
-# after a newline: `\n` where (?m)`^` would be lets the regex engine skip to the next newline
-# instead of trying the pattern at every character.)
-_HINTS = re.compile(r"(?i)\n {0,2}(?:[-*]\s*)?\[?(?:v\d|rfc|change|revision|version|history)")
-# Anchored at the start of a line (up to two spaces of indent, an optional bullet).
-_CHANGELOG = (
-    r"^ {0,2}(?:[-*]\s*)?(?:"
-    # Changes in v3 / Changes since v1: / Changelog v2 / Change log from v1 to v2 / changes since RFC
-    r"(?:changes|changelog|change[\s-]*log|changes[\s-]*log|change[\s-]*history|revision\s+history|"
-    r"version\s+history|history)\s*"
-    r"(?:(?:in|since|from|for|to|between|compared\s+to|against|with|vs\.?|over|after|of|wrt)\s+)?"
-    rf"(?:{_VERSION}\b|{_EARLIER})"
-    # v2: / [v3] / V4 - / v2 (alone on its line)
-    r"|\[?v\d+\]?\s*(?::|\s-\s|$)"
-    # v1 -> v2 / v1 --- v2 / v2 <==> v1 / RFC -> v1 / v1..v2
-    r"|(?:v\d+|rfc)\s*(?:->|-->|→|=>|to|vs\.?|<=*>|-{1,3}|\.\.)\s*v\d+"
-    r")"
-)
-
-
-@functools.cache
-def changelog_pattern() -> re.Pattern:
-    """The start of version notes (compiled on first use: most messages never need it)."""
-    return re.compile(_CHANGELOG, re.IGNORECASE)
-
-
-def changelog_line(message):
-    """(mail line, text) of the first commit message line that starts version notes, or None."""
-    text = message.commit_message
-    if not text or not _HINTS.search("\n" + text):
-        return None
-    pattern = changelog_pattern()
-    for row, line in commit_lines(message):
-        if pattern.match(line):
-            return row, line
-    return None
 
 
 @rule("changelog-above-cut", severity="warning", scope="mail")

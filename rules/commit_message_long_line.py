@@ -81,85 +81,10 @@ from __future__ import annotations
 
 import re
 
+from reviewbot.commitmsg import prose_lines
 from reviewbot.ruleapi import Report, rule
 
-_TAG = re.compile(r"^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):(?:\s|$)")
-_TAG_NAMES = frozenset(
-    "fixes link closes cc bug buglink subject from date to ref refs reference references message-id "
-    "change-id reviewbot-ignore".split()
-)
-# The first line of a pasted log or dump: everything after it up to a blank line is log too.
-_LOG_START = re.compile(
-    r"^\s*(?:\[\s*\d+\.\d+\]|\[<[0-9a-fA-F]{8,}>\]|(?:WARNING|BUG|Oops|Call Trace|Hardware name|RIP|"
-    r"Unable to handle kernel|Internal error|Kernel panic|general protection fault|KASAN|UBSAN|"
-    r"kernel BUG at)\b|#\d+\s*\[[0-9a-fA-F]+\]|(?:\s+\w+:\s+[0-9a-fA-F]+){3})"
-)
-_LOG_WORDS = ("WARNING", "BUG", "Oops", "Call Trace", "Hardware name", "RIP", "Unable to handle kernel",
-              "Internal error", "Kernel panic", "general protection fault", "KASAN", "UBSAN", "kernel BUG at")
-# One line of tool output: `path/file.c:12:3: warning: ...`, `file.c: In function`, `make[2]: ***`,
-# `ERROR: modpost: ...`, `dev_name 1-1.1: ...` (dev_printk), a commit reference.
-_OUTPUT = re.compile(
-    r"^(?:(?:[\w.+-]*/)+[\w.+-]+:|[\w.+-]+\.\w{1,4}:\d|[\w.+-]+\.[chS]: |make(?:\[\d+\])?: |"
-    r"[A-Z][A-Z0-9_]+: |\*\*\* |"
-    r"[a-z][\w-]* [\w-]*[\d.:][\w.:-]*(?: [\w-]+)?(?: \([^)]*\))?: )"
-)
 _COMMIT_REF = re.compile(r"\b[0-9a-f]{12,40}\s+\(\"")
-
-
-def commit_lines(message) -> list[tuple[int, str]]:
-    """(mail line, text) of each commit message line.
-
-    Trailers carry their own mail line; the lines after one follow it, the lines before
-    the first count on from `commit_message_line` (a quoted-printable soft break can make
-    those a little early).
-    """
-    lines = message.commit_message.split("\n") if message.commit_message else []
-    exact = message.commit_message_rows   # each line's row, as ingest recorded it
-    if exact and len(exact) == len(lines):
-        return list(zip(exact, lines))
-    rows = [message.commit_message_line + k for k in range(len(lines))]
-    k = 0
-    for t in message.trailers:
-        head = f"{t.name}:"
-        j = k
-        while j < len(lines) and not (lines[j].lstrip().startswith(head) and t.value in lines[j]):
-            j += 1
-        if j == len(lines):
-            continue
-        shift = t.mail_line - rows[j]
-        if shift:
-            for i in range(j, len(lines)):
-                rows[i] += shift
-        k = j + 1
-    return list(zip(rows, lines))
-
-
-def is_tag(line: str) -> bool:
-    m = _TAG.match(line)
-    if not m:
-        return False
-    name = m.group(1).lower()
-    return name in _TAG_NAMES or "-" in name
-
-
-def prose_lines(message):
-    """(mail line, text) of the commit message lines written as prose: not quoted logs,
-    tool output, mail quotes, tags or indented blocks."""
-    in_log = False
-    for row, line in commit_lines(message):
-        if not line.strip():
-            in_log = False
-            continue
-        # (_LOG_START matches only a line that starts with a space, `[`, `#` or one of its words;
-        # a tag and tool output have a colon, but for `*** `.)
-        if in_log or ((line[0].isspace() or line[0] in "[#" or line.startswith(_LOG_WORDS))
-                      and _LOG_START.match(line)):
-            in_log = True
-            continue
-        if line[0] in " \t>" or ((":" in line or line.startswith("*** "))
-                                 and (is_tag(line) or _OUTPUT.match(line))):
-            continue
-        yield row, line
 
 
 @rule("commit-message-long-line", severity="warning", scope="mail", checkpatch=("COMMIT_LOG_LONG_LINE",),

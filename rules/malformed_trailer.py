@@ -107,20 +107,10 @@ from __future__ import annotations
 
 import re
 
+from reviewbot.commitmsg import PERSON_TAGS, canonical_tag, commit_lines
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.commit_message_long_line import commit_lines
 
-PERSON_TAGS = {t.lower(): t for t in (
-    "Signed-off-by", "Co-developed-by", "Reviewed-by", "Acked-by", "Tested-by", "Reported-by", "Suggested-by",
-)}
 _BARE_ADDRESS_OK = frozenset(("reported-by", "suggested-by"))
-# Other tags in use in the kernel's history, which are not misspellings of the ones above.
-_OTHER_TAGS = frozenset(
-    "nacked-by requested-by reviewed-and-tested-by tested-and-reviewed-by reported-and-tested-by "
-    "debugged-by analyzed-by analysed-by bisected-by originally-by generated-by submitted-by assisted-by "
-    "co-authored-by helped-by inspired-by based-on-patch-by noticed-by found-by diagnosed-by "
-    "suggested-and-acked-by acked-and-tested-by signed-off-by reported-by tested-by".split()
-)
 # Tags of other projects, for which the kernel has its own.
 _FOREIGN_TAGS = {
     "co-authored-by": ("is GitHub's tag, not the kernel's",
@@ -137,33 +127,6 @@ _ADDRESS = re.compile(r"^<?[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+>?$")
 _FIXES_LINE = re.compile(r"^(fixes)(\s*):(\s*)(.*?)\s*$", re.IGNORECASE)
 _FIXES_GOOD = re.compile(r"^[0-9a-f]{12,40} \(\".+\"\)$")
 _FIXES_FORMAT = "write it as 'Fixes: <12 or more characters of the SHA-1> (\"<subject line of that commit>\")'"
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (adjacent transpositions count once), capped at limit + 1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2, prev = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def canonical_tag(name: str) -> str | None:
-    """The standard person tag `name` is a misspelling of, or None."""
-    lowered = name.lower()
-    if lowered in PERSON_TAGS or lowered in _OTHER_TAGS:
-        return None
-    for key, tag in PERSON_TAGS.items():
-        limit = 2 if len(key) >= 11 else 1
-        if _distance(lowered, key, limit) <= limit:
-            return tag
-    return None
 
 
 def _person_problem(tag: str, value: str, archive: bool) -> str | None:

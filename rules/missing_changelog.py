@@ -83,8 +83,8 @@ from __future__ import annotations
 import functools
 import re
 
+from reviewbot.commitmsg import changelog_line
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.changelog_above_cut import changelog_line
 
 # What `git format-patch` puts below the `---` line by itself: the diffstat and its summary.
 _DIFFSTAT = (

@@ -79,9 +79,8 @@ from __future__ import annotations
 
 import re
 
+from reviewbot.commitmsg import canonical_tag, commit_lines
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.commit_message_long_line import commit_lines
-from reviewbot.rules.malformed_trailer import canonical_tag
 
 # Also `Signed-off-by:Name` and `Signed-off-by Name <a@b>`, which are no trailers to git but
 # are meant as sign-offs (malformed-trailer reports their form).

@@ -61,8 +61,8 @@ import functools
 import os
 import re
 
+from reviewbot.commitmsg import prose_lines
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.commit_message_long_line import prose_lines
 
 _SOURCES = (".c", ".h")
 # A prose word: a capital or small letter, then three or more small ones (shorter words are

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 
 from conftest import FIXTURES, run_cli
-from reviewbot.rules.commit_message_long_line import _LOG_START, _LOG_WORDS, _OUTPUT, is_tag
 
 FIXTURE = FIXTURES / "rules" / "commit-message-long-line"
 
@@ -59,20 +57,3 @@ def test_checkpatch_format_prints_each_place():
     run = run_cli("check", "--format", "checkpatch", str(FIXTURE / "fires_unwrapped_paragraph.patch"))
     lines = [line for line in run.out.splitlines() if "COMMIT_LOG_LONG_LINE" in line]
     assert [line.split(":")[1] for line in lines] == ["8", "9"]
-
-
-def test_prose_lines_first_looks_are_necessary():
-    """prose_lines asks _LOG_START only of lines starting with a space, `[`, `#` or one of
-    _LOG_WORDS, and is_tag and _OUTPUT only of lines with a colon or starting with `*** `."""
-    parts = ["", " ", "\t", "\x0b", "\u2003", "[", "#", "1", "a", "A", "WARNING", "BUG", "kernel BUG at", "Oops",
-             ":", ": ", "/", ".c", ".", "-", "*** ", "*", "make", "[2]", "Fixes", "-by", "x", "(y)", "<", ">",
-             "ff", " 12.5]", "<ffffffff>]"]
-    for n in range(1, 4):
-        for combo in itertools.product(parts, repeat=n):
-            line = "".join(combo)
-            if not line.strip():
-                continue
-            if _LOG_START.match(line):
-                assert line[0].isspace() or line[0] in "[#" or line.startswith(_LOG_WORDS), repr(line)
-            if is_tag(line) or _OUTPUT.match(line):
-                assert ":" in line or line.startswith("*** "), repr(line)
