@@ -63,7 +63,10 @@ from __future__ import annotations
 import bisect
 import re
 
-from reviewbot.csyntax import broken, call_name, matches, query, strip_parens, text
+from reviewbot.cflow import CONDITIONS
+from reviewbot.csyntax import (
+    broken, call_name, contains, declares, matches, outer_expression, query, strip_parens, text,
+)
 from reviewbot.ruleapi import Report, rule
 
 # --- flow helpers, shared with use_after_free and missing_unlock_on_error_path ----------
@@ -88,8 +91,6 @@ ASSIGNING_MACROS = frozenset({
     "get_user_unaligned", "no_free_ptr", "retain_and_null_ptr", "barrier_var", "OPTIMIZER_HIDE_VAR",
 })
 SCOPE_END = frozenset({"function_definition", "translation_unit"})
-DECLARATOR_WRAPPERS = frozenset({"pointer_declarator", "array_declarator", "parenthesized_declarator",
-                                 "attributed_declarator", "init_declarator"})
 
 
 def window_block(node) -> bool:
@@ -112,10 +113,6 @@ def dead_code(node) -> bool:
             return True
         child = a
     return False
-
-
-def contains(outer, inner) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
 def chain(node, stop):
@@ -153,27 +150,6 @@ def unevaluated(node) -> bool:
         if parent.type in ("expression_statement", "declaration", "compound_statement", "return_statement",
                            "function_definition", "if_statement"):
             return False
-    return False
-
-
-def outer_expression(node):
-    """The node itself, or the parentheses and casts wrapped around it."""
-    parent = node.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
-        node, parent = parent, parent.parent
-    return node
-
-
-def declares(node) -> bool:
-    """Is this identifier the name a declaration or parameter introduces?"""
-    child, parent = node, node.parent
-    while parent is not None:
-        kind = parent.type
-        if kind not in DECLARATOR_WRAPPERS:
-            return kind in ("declaration", "parameter_declaration")
-        if parent.child_by_field_name("declarator") != child:
-            return False
-        child, parent = parent, parent.parent
     return False
 
 
@@ -268,8 +244,6 @@ def _is_null(node) -> bool:
 TEST_WRAPPERS = frozenset({"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "BUG_ON", "WARN", "WARN_ONCE",
                            "data_race"})
 TEST_CALLS = frozenset({"IS_ERR_OR_NULL", "ZERO_OR_NULL_PTR"})
-CONDITION_HOLDERS = frozenset({"if_statement", "while_statement", "do_statement", "for_statement",
-                               "conditional_expression"})
 
 
 def is_null_test(node) -> bool:
@@ -302,7 +276,7 @@ def in_condition(expr) -> bool:
         if parent is None:
             return False
         kind = parent.type
-        if kind in CONDITION_HOLDERS:
+        if kind in CONDITIONS:
             return parent.child_by_field_name("condition") == expr
         if kind == "parenthesized_expression":
             expr = parent

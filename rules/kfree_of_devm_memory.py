@@ -69,9 +69,9 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import call_name, matches, query, text, walk
+from reviewbot.cflow import statement_of
+from reviewbot.csyntax import broken_ignoring_qualifiers, call_name, matches, query, text, walk
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.null_check_of_err_ptr import broken, statement_of
 
 DEVM_ALLOCATORS = frozenset({
     "devm_kmalloc", "devm_kzalloc", "devm_kcalloc", "devm_kmalloc_array", "devm_krealloc",
@@ -142,7 +142,7 @@ def check(ctx):
             function = _enclosing_function(site)
             others = [a for a in assigned.get(key, ()) if a != site and a != site.parent
                       and not (handed and a.start_byte < site.start_byte)]
-            if others or broken(statement_of(site)):
+            if others or broken_ignoring_qualifiers(statement_of(site)):
                 continue   # the pointer may hold something else when it is freed
             for call in frees:
                 args = call.child_by_field_name("arguments").named_children
@@ -150,7 +150,7 @@ def check(ctx):
                     continue
                 if _enclosing_function(call) != function or not view.row_added(call.start_point.row):
                     continue
-                if broken(statement_of(call)) or call.id in reported:
+                if broken_ignoring_qualifiers(statement_of(call)) or call.id in reported:
                     continue
                 reported.add(call.id)
                 line = view.nearby_line(site.start_point.row)

@@ -20,7 +20,7 @@ def test_is_word_of_says_what_the_set_of_words_says():
 
 
 def _declares_plain(node):
-    from reviewbot.rules.dereference_before_check import DECLARATOR_WRAPPERS
+    from reviewbot.csyntax import DECLARATOR_WRAPPERS
 
     child, parent = node, node.parent
     while parent is not None and parent.type in DECLARATOR_WRAPPERS:
@@ -31,7 +31,8 @@ def _declares_plain(node):
 
 
 def _assigns_plain(node):
-    from reviewbot.rules.dereference_before_check import _assigning_call, outer_expression
+    from reviewbot.csyntax import outer_expression
+    from reviewbot.rules.dereference_before_check import _assigning_call
 
     if _declares_plain(node):
         return True
@@ -52,7 +53,8 @@ def _assigns_plain(node):
 
 def test_assigns_and_declares_answer_as_first_written():
     from reviewbot.csyntax import parse, walk
-    from reviewbot.rules.dereference_before_check import assigns, declares
+    from reviewbot.csyntax import declares
+    from reviewbot.rules.dereference_before_check import assigns
 
     src = """int f(struct s *p, int n)
 {

@@ -1,11 +1,11 @@
-"""null-check-of-err-ptr's helpers against the plain code they stand for."""
+"""reviewbot.cflow's helpers against the plain code they stand for."""
 
 from __future__ import annotations
 
 import random
 
-from reviewbot.csyntax import parse, walk
-from reviewbot.rules.null_check_of_err_ptr import SPACE, occurrences, squeeze
+from reviewbot.cflow import occurrences_after
+from reviewbot.csyntax import SPACE, parse, squeeze, walk
 
 SOURCE = """static int f(struct foo *foo, struct bar **b)
 {
@@ -21,7 +21,7 @@ SOURCE = """static int f(struct foo *foo, struct bar **b)
 
 
 def _walked(scope, var, after):
-    """occurrences as first written: a walk over every child, tokens included."""
+    """occurrences_after as first written: a walk over every child, tokens included."""
     name, found, stack = squeeze(var).encode(), [], [scope]
     while stack:
         n = stack.pop()
@@ -36,7 +36,7 @@ def _walked(scope, var, after):
     return sorted(found, key=lambda n: n.start_byte)
 
 
-def test_occurrences_of_a_field_or_element_are_what_a_walk_over_every_child_finds():
+def test_occurrences_after_of_a_field_or_element_are_what_a_walk_over_every_child_finds():
     lines = SOURCE.split("\n")
     rng = random.Random(4)
     texts = ["\n".join(lines[a:b]) for a in range(len(lines)) for b in range(a + 1, len(lines) + 1)]
@@ -46,7 +46,7 @@ def test_occurrences_of_a_field_or_element_are_what_a_walk_over_every_child_find
         root = parse(src.encode()).root_node
         for var in walk(root, ("field_expression", "subscript_expression", "pointer_expression")):
             for after in (0, var.end_byte, len(src) // 2):
-                got = occurrences(root, var, after)
+                got = occurrences_after(root, var, after)
                 assert [n.id for n in got] == [n.id for n in _walked(root, var, after)], src
                 seen += bool(got)
     assert seen
