@@ -2,15 +2,17 @@
 
 Which statement a node belongs to, whether two nodes sit in arms one run never both
 takes, where a name occurs after a point and what each occurrence does with the value
-stored there.  They know C's statements, not one rule's question: several rules share
-them.  Everything here reads nodes only; tree-sitter itself stays behind csyntax.
+stored there; which statements are blocks or jumps, whether every path leaves before a
+point, which loop a kernel iterator macro heads, whether the parser gave up between two
+nodes.  They know C's statements, not one rule's question: several rules share them.
+Everything here reads nodes only; tree-sitter itself stays behind csyntax.
 """
 
 from __future__ import annotations
 
 from reviewbot.csyntax import (
-    SPACE, Node, ancestors, call_name, contains, declares, identifiers_named, outer_expression, squeeze,
-    strip_parens, text,
+    SPACE, Node, ancestors, broken, call_name, chain, child_toward, contains, declares, identifiers_named,
+    outer_expression, squeeze, strip_parens, text,
 )
 
 # Statements (and the expression) whose `condition` field decides what runs.
@@ -178,3 +180,189 @@ def result_uses(site: Node, var: Node, unit: Node) -> list[tuple[Node, str]]:
             break
         out.append((node, kind))
     return out
+
+
+# --- blocks, jumps and what the parser got wrong --------------------------------------------
+
+BLOCKS = frozenset({"compound_statement", "case_statement", "translation_unit"})
+PREPROC_ARMS = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"})
+JUMPS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement"})
+NORETURN = frozenset({"BUG", "panic", "do_exit", "kthread_exit", "make_task_dead", "__builtin_unreachable",
+                      "unreachable"})
+UNEVALUATED = frozenset({"sizeof_expression", "alignof_expression", "offsetof_expression"})
+UNEVALUATED_CALLS = frozenset({
+    "typeof", "__typeof__", "__typeof", "offsetof", "ARRAY_SIZE", "sizeof_field", "FIELD_SIZEOF",
+    "typeof_member", "__same_type", "__alignof__", "_Alignof", "container_of_const", "BUILD_BUG_ON",
+    "static_assert", "__must_be_array",
+})
+# Function-like macros that store into a variable handed to them by name.
+ASSIGNING_MACROS = frozenset({
+    "swap", "WRITE_ONCE", "rcu_assign_pointer", "RCU_INIT_POINTER", "get_user", "__get_user",
+    "unsafe_get_user", "xchg", "cmpxchg", "try_cmpxchg", "smp_store_release", "rcu_replace_pointer",
+    "get_user_unaligned", "no_free_ptr", "retain_and_null_ptr", "barrier_var", "OPTIMIZER_HIDE_VAR",
+})
+
+
+def window_block(node: Node) -> bool:
+    """The ERROR node a hunk window becomes when it opens a block it does not close."""
+    return node.type == "ERROR" and node.parent is not None and node.parent.type == "translation_unit"
+
+
+def is_block(node: Node) -> bool:
+    """A sequence of statements: a block, a `case`, an `#if` arm, the top of a window, or
+    a window's unclosed block."""
+    return node.type in BLOCKS or node.type in PREPROC_ARMS or window_block(node)
+
+
+def dead_code(node: Node) -> bool:
+    """Is the node inside `#if 0`?"""
+    child = node
+    for a in chain(node.parent, None):
+        if a.type == "preproc_if" and text(a.child_by_field_name("condition")).strip() == "0" \
+                and child != a.child_by_field_name("alternative"):
+            return True
+        child = a
+    return False
+
+
+def unevaluated(node: Node) -> bool:
+    """Is the node inside `sizeof()`, `typeof()` or the like, so never evaluated?"""
+    for parent in chain(node.parent, None):
+        if parent.type in UNEVALUATED:
+            return True
+        if parent.type == "call_expression" and call_name(parent) in UNEVALUATED_CALLS:
+            return True
+        if parent.type in ("expression_statement", "declaration", "compound_statement", "return_statement",
+                           "function_definition", "if_statement"):
+            return False
+    return False
+
+
+def _assigning_call(call: Node) -> bool:
+    """A macro that may store into a variable named in its arguments: `swap()`, an
+    iterator (`*for_each*`, or any call statement that lacks its `;` and heads a body,
+    `skb_list_walk_safe(segs, skb, next) { ... }`)."""
+    name = call_name(call)
+    if name is None:
+        return False
+    if name in ASSIGNING_MACROS or "for_each" in name or "foreach" in name:
+        return True
+    stmt = call.parent
+    return stmt is not None and stmt.type == "expression_statement" and stmt.children[-1].is_missing
+
+
+def assigns(node: Node) -> bool:
+    """Does this occurrence give the variable a new value (or may it: `&p`, `swap(p, q)`,
+    `list_for_each_entry(p, ...)`), or declare a new variable of that name?"""
+    if declares(node):
+        return True
+    expr = outer_expression(node)
+    parent = expr.parent
+    if parent is None:
+        return False
+    kind = parent.type   # (asked once: each ask makes a new string)
+    if kind == "assignment_expression":
+        return parent.child_by_field_name("left") == expr
+    if kind == "update_expression":
+        return True
+    if kind == "pointer_expression":
+        return parent.child_by_field_name("operator").type == "&"
+    if kind == "argument_list":
+        return parent.parent is not None and _assigning_call(parent.parent)
+    return False
+
+
+def jumps(stmt: Node) -> bool:
+    """Is the statement an unconditional way out (`return`, `goto`, `break`, `continue`, `BUG()`)?"""
+    if stmt.type in JUMPS:
+        return True
+    if stmt.type == "expression_statement" and stmt.named_child_count == 1:
+        return call_name(stmt.named_children[0]) in NORETURN
+    return False
+
+
+def leaves_before(node: Node, lca: Node, end: int) -> bool:
+    """Does every path from `node` leave (return, goto, break, continue) before reaching
+    byte `end` inside `lca`?  True also when `node` is inside a `return` or `goto`."""
+    for a in chain(node, lca):
+        if a.type in JUMPS:
+            return True
+        parent = a.parent
+        if parent is not None and is_block(parent):
+            sibling = a.next_named_sibling
+            while sibling is not None and sibling.start_byte < end:
+                if jumps(sibling):
+                    return True
+                sibling = sibling.next_named_sibling
+    return False
+
+
+def macro_loop_header(block: Node) -> Node | None:
+    """For `list_for_each_entry(p, h, m) { ... }` (or an unbraced body), parsed as a call
+    statement missing its `;` and the statement after it: the call statement (or, when
+    the parser read the macro and its body as a function definition, that definition)."""
+    if block.parent is None or not is_block(block.parent):
+        return None
+    if block.type == "function_definition" and block.parent.type != "translation_unit":
+        return block   # `for_each_console_srcu(con) { ... }` read as a function inside a function
+    if not block.type.endswith("statement"):
+        return None
+    prev = block.prev_sibling
+    while prev is not None and prev.type == "comment":
+        prev = prev.prev_sibling
+    if prev is not None and prev.type == "expression_statement" and prev.child_count \
+            and prev.children[-1].is_missing:
+        inner = [c for c in prev.named_children if c.type != "comment"]
+        if len(inner) == 1 and inner[0].type == "call_expression":
+            return prev
+    return None
+
+
+def labels_between(unit: Node, start: int, end: int) -> bool:
+    """Is there a label between the two offsets (a place other paths join)?"""
+    stack = [unit]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= start or n.start_byte >= end:
+            continue
+        if n.type == "labeled_statement" and start < n.start_byte:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def span_broken(lca: Node, a: Node, b: Node) -> bool:
+    """Did the parser give up anywhere from `a` to `b` under their common ancestor, or
+    (in a window) do they lie in different functions?"""
+    loose = lca.type == "translation_unit" or window_block(lca)
+    if (lca.type == "ERROR" and not loose) or any(x.type == "ERROR" for x in chain(a, lca)) \
+            or any(x.type == "ERROR" for x in chain(b, lca)):
+        return True
+    child = lca
+    for up in chain(lca.parent, None):
+        if up.type == "ERROR" and not window_block(up):
+            return True
+        for c in up.children:   # what comes before may have swallowed a `while (...)` or an `if`
+            if c == child:
+                break
+            if c.type == "ERROR" or (c.is_missing and c.type not in (";", "}")):
+                return True
+        child = up
+    ca, cb = child_toward(lca, a), child_toward(lca, b)
+    if ca is None or cb is None:
+        return True
+    for node in lca.named_children:
+        if node.start_byte >= ca.start_byte and loose and node.type not in STATEMENTS_AT_TOP:
+            return True
+        if broken(node):
+            return True   # `do { ... } while_each_thread(p, t);` can swallow the statements after it
+        if node == cb:
+            return False
+    return True
+
+
+STATEMENTS_AT_TOP = frozenset({
+    "expression_statement", "if_statement", "for_statement", "while_statement", "do_statement",
+    "return_statement", "goto_statement", "break_statement", "continue_statement", "switch_statement",
+    "compound_statement", "labeled_statement", "declaration", "comment",
+})

@@ -252,6 +252,23 @@ def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
     return next((a for a in ancestors(node) if a.type in types), None)
 
 
+def chain(node: Node | None, stop: Node | None) -> list[Node]:
+    """`node` and its ancestors up to, not including, `stop` (None: to the root)."""
+    out = []
+    while node is not None and node != stop:
+        out.append(node)
+        node = node.parent
+    return out
+
+
+def child_toward(ancestor: Node, node: Node) -> Node | None:
+    """The child of `ancestor` that holds `node`."""
+    for c in chain(node, ancestor):
+        if c.parent == ancestor:
+            return c
+    return None
+
+
 def if_chain(node: Node) -> list[tuple[Node, Node | None]]:
     """[(keyword node, body)] of the if / else if / else chain starting at the `if_statement`
     `node`: an `else if` arm is named by its `else`, the last `else` by itself."""
@@ -379,6 +396,29 @@ def identifiers_named(node: Node, name: bytes, after: int = 0) -> list[Node]:
         if hit is not None and hit.type == "identifier" and hit.start_byte == start and hit.end_byte == end:
             found.append(hit)
         at = src.find(name, at + 1)
+    return found
+
+
+WORD_BYTES = frozenset(bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def occurrences_of(unit: Node, names: Iterable[str]) -> dict[str, list[Node]]:
+    """The identifiers under the unit that spell one of `names`, by name, in source order
+    (found in the text, then looked up in the tree: comments and strings drop out)."""
+    src, base = unit.text, unit.start_byte
+    found: dict[str, list[Node]] = {}
+    for name in names:
+        raw = name.encode()
+        at = src.find(raw)
+        while at >= 0:
+            after = at + len(raw)
+            if not (at and src[at - 1:at] in WORD_BYTES) and src[after:after + 1] not in WORD_BYTES:
+                start, end = base + at, base + after
+                node = unit.descendant_for_byte_range(start, end)
+                if node is not None and node.type == "identifier" and node.start_byte == start \
+                        and node.end_byte == end:
+                    found.setdefault(name, []).append(node)
+            at = src.find(raw, after)
     return found
 
 
@@ -518,6 +558,24 @@ def not_a_pointer(var: Node, site: Node) -> bool:
     return False
 
 
+def declared_names(unit: Node) -> dict[str, int]:
+    """How many times each name is declared in the unit (parameters and locals)."""
+    counts: dict[str, int] = {}
+    stack = [unit]
+    while stack:
+        n = stack.pop()
+        if n.type in ("declaration", "parameter_declaration"):
+            for d in n.children_by_field_name("declarator"):
+                while d is not None and d.type != "identifier":
+                    d = d.child_by_field_name("declarator")
+                if d is not None:
+                    name = text(d)
+                    counts[name] = counts.get(name, 0) + 1
+            continue
+        stack.extend(n.named_children)
+    return counts
+
+
 def defined_functions(view: SyntaxView) -> frozenset[str]:
     """Functions the viewed source defines itself (their own behaviour wins over the knowledge)."""
     names = set()
@@ -546,6 +604,15 @@ def call_results(view: SyntaxView, wanted: Callable[[str], bool]) -> Iterator[tu
             if fn in own:
                 continue
             yield unit, m["site"], m["var"], fn
+
+
+def added_text(view: SyntaxView, unit: Node) -> str:
+    """The text of the lines the patch added inside the unit (for cheap early exits)."""
+    rows = view.added_rows
+    lo = bisect.bisect_left(rows, unit.start_point.row)
+    hi = bisect.bisect_right(rows, unit.end_point.row)
+    lines = view.rows
+    return "\n".join([lines[r] for r in rows[lo:hi]])
 
 
 class SyntaxView:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from reviewbot.cflow import occurrences_after
-from reviewbot.csyntax import SPACE, parse, squeeze, walk
+from reviewbot.cflow import _assigning_call, assigns, occurrences_after
+from reviewbot.csyntax import DECLARATOR_WRAPPERS, SPACE, declares, outer_expression, parse, squeeze, walk
 
 SOURCE = """static int f(struct foo *foo, struct bar **b)
 {
@@ -50,3 +50,49 @@ def test_occurrences_after_of_a_field_or_element_are_what_a_walk_over_every_chil
                 assert [n.id for n in got] == [n.id for n in _walked(root, var, after)], src
                 seen += bool(got)
     assert seen
+
+
+def _declares_plain(node):
+    child, parent = node, node.parent
+    while parent is not None and parent.type in DECLARATOR_WRAPPERS:
+        if parent.child_by_field_name("declarator") != child:
+            return False
+        child, parent = parent, parent.parent
+    return parent is not None and parent.type in ("declaration", "parameter_declaration")
+
+
+def _assigns_plain(node):
+    if _declares_plain(node):
+        return True
+    expr = outer_expression(node)
+    parent = expr.parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression" and parent.child_by_field_name("left") == expr:
+        return True
+    if parent.type == "update_expression":
+        return True
+    if parent.type == "pointer_expression" and parent.child_by_field_name("operator").type == "&":
+        return True
+    if parent.type == "argument_list" and parent.parent is not None and _assigning_call(parent.parent):
+        return True
+    return False
+
+
+def test_assigns_and_declares_answer_as_first_written():
+    src = """int f(struct s *p, int n)
+{
+\tstruct s *q = p, **r = &p, *a[2] = { p };
+\tint (*fn)(int) = g;
+\tp = q->next; p++; --n; *r = p; (p) = (struct s *)q;
+\tswap(p, q); list_for_each_entry(p, &h, node) { n += p->x; }
+\tfoo(&p, p->y, a[n]);
+\treturn p ? p->z : n;
+}
+"""
+    rng = random.Random(6)
+    sources = [src] + ["".join(c for c in src if rng.random() > 0.04) for _ in range(300)]
+    for text in sources:
+        for node in walk(parse(text.encode()).root_node, ("identifier",)):
+            assert declares(node) == _declares_plain(node), text
+            assert assigns(node) == _assigns_plain(node), text
