@@ -67,10 +67,8 @@ static int ab8500_gpadc_probe(struct platform_device *pdev)
 
 from __future__ import annotations
 
-import re
-
 from reviewbot.cflow import statement_of
-from reviewbot.csyntax import broken_ignoring_qualifiers, call_name, matches, query, text, walk
+from reviewbot.csyntax import broken_ignoring_qualifiers, call_name, matches, query, squeeze, text, walk
 from reviewbot.ruleapi import Report, rule
 
 DEVM_ALLOCATORS = frozenset({
@@ -80,11 +78,6 @@ DEVM_ALLOCATORS = frozenset({
 })
 REALLOCATORS = frozenset({"devm_krealloc", "devm_krealloc_array"})
 FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kzfree", "kfree_const", "vfree", "bitmap_free"})
-SPACE = re.compile(r"\s+")
-
-
-def _key(node) -> str:
-    return SPACE.sub("", text(node))
 
 
 def _stores(unit):
@@ -92,12 +85,12 @@ def _stores(unit):
     and for the old pointer handed to devm_krealloc() (devres memory by contract)."""
     for m in matches(query("call_results"), unit):
         fn = text(m["fn"])
-        yield _key(m["var"]), m["site"], fn
+        yield squeeze(m["var"]), m["site"], fn
         if fn in REALLOCATORS:
             call = m["fn"].parent
             args = call.child_by_field_name("arguments").named_children
             if len(args) > 1 and args[1].type in ("identifier", "field_expression"):
-                yield _key(args[1]), call, fn
+                yield squeeze(args[1]), call, fn
 
 
 def _assignments(unit) -> dict[str, list]:
@@ -112,10 +105,10 @@ def _assignments(unit) -> dict[str, list]:
             target = node.child_by_field_name("argument")
         else:
             target = node.child_by_field_name("left")
-            if SPACE.sub("", text(node.child_by_field_name("right"))) in ("NULL", "0"):
+            if squeeze(node.child_by_field_name("right")) in ("NULL", "0"):
                 continue   # `p = NULL` after a free, or on a path that allocates nothing
         if target is not None:
-            out.setdefault(_key(target), []).append(node)
+            out.setdefault(squeeze(target), []).append(node)
     return out
 
 
@@ -146,7 +139,7 @@ def check(ctx):
                 continue   # the pointer may hold something else when it is freed
             for call in frees:
                 args = call.child_by_field_name("arguments").named_children
-                if len(args) != 1 or _key(args[0]) != key or call.start_byte < site.end_byte:
+                if len(args) != 1 or squeeze(args[0]) != key or call.start_byte < site.end_byte:
                     continue
                 if _enclosing_function(call) != function or not view.row_added(call.start_point.row):
                     continue
