@@ -252,6 +252,23 @@ def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
     return next((a for a in ancestors(node) if a.type in types), None)
 
 
+def chain(node: Node | None, stop: Node | None) -> list[Node]:
+    """`node` and its ancestors up to, not including, `stop` (None: to the root)."""
+    out = []
+    while node is not None and node != stop:
+        out.append(node)
+        node = node.parent
+    return out
+
+
+def child_toward(ancestor: Node, node: Node) -> Node | None:
+    """The child of `ancestor` that holds `node`."""
+    for c in chain(node, ancestor):
+        if c.parent == ancestor:
+            return c
+    return None
+
+
 def if_chain(node: Node) -> list[tuple[Node, Node | None]]:
     """[(keyword node, body)] of the if / else if / else chain starting at the `if_statement`
     `node`: an `else if` arm is named by its `else`, the last `else` by itself."""
@@ -382,6 +399,29 @@ def identifiers_named(node: Node, name: bytes, after: int = 0) -> list[Node]:
     return found
 
 
+WORD_BYTES = frozenset(bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def occurrences_of(unit: Node, names: Iterable[str]) -> dict[str, list[Node]]:
+    """The identifiers under the unit that spell one of `names`, by name, in source order
+    (found in the text, then looked up in the tree: comments and strings drop out)."""
+    src, base = unit.text, unit.start_byte
+    found: dict[str, list[Node]] = {}
+    for name in names:
+        raw = name.encode()
+        at = src.find(raw)
+        while at >= 0:
+            after = at + len(raw)
+            if not (at and src[at - 1:at] in WORD_BYTES) and src[after:after + 1] not in WORD_BYTES:
+                start, end = base + at, base + after
+                node = unit.descendant_for_byte_range(start, end)
+                if node is not None and node.type == "identifier" and node.start_byte == start \
+                        and node.end_byte == end:
+                    found.setdefault(name, []).append(node)
+            at = src.find(raw, after)
+    return found
+
+
 def broken(node: Node) -> bool:
     """Did the parser give up inside this node (an ERROR, or a token it had to invent)?
 
@@ -389,16 +429,37 @@ def broken(node: Node) -> bool:
     not count: tree-sitter adds one after every such macro, and the code around it is
     read correctly.  Rules should stay silent where this is true of what they judge.
     """
-    if not node.has_error:
-        return False
+    return node.has_error and _gave_up(node, None)
+
+
+def broken_ignoring_qualifiers(node: Node) -> bool:
+    """`broken`, except that an ERROR made of an address-space qualifier and nothing else
+    (`void __user *p`, `(void __iomem *)x`) does not count: tree-sitter reads the rest of
+    the statement correctly, and such code is what the pointer rules judge."""
+    return node.has_error and _gave_up(node, _qualifier_error)
+
+
+def _gave_up(node: Node, excused: Callable[[Node], bool] | None) -> bool:
+    """(broken's walk, under a node that has an error: an ERROR not `excused`, or an invented token)"""
     stack = [node]
     while stack:
         n = stack.pop()
-        if n.type == "ERROR" or (n.is_missing and n.type != ";"):
+        if n.type == "ERROR" and not (excused is not None and excused(n)) or (n.is_missing and n.type != ";"):
             return True
         if n.has_error:
             stack.extend(n.children)
     return False
+
+
+def _qualifier_error(node: Node) -> bool:
+    """An ERROR tree-sitter makes of an address-space qualifier and nothing else: `void __user *p`,
+    `(void __iomem *)x` (the rest of the statement is read correctly)."""
+    parent = node.parent
+    if parent is None or parent.type not in ("declaration", "cast_expression", "parameter_declaration",
+                                             "field_declaration"):
+        return False
+    return all(c.type in ("primitive_type", "type_identifier") or c.type == "identifier"
+               and c.text.startswith(b"__") for c in node.children)
 
 
 def strip_parens(node: Node) -> Node:
@@ -416,6 +477,142 @@ def call_name(node: Node) -> str | None:
         return None
     fn = node.child_by_field_name("function")
     return text(fn) if fn is not None and fn.type == "identifier" else None
+
+
+SPACE = re.compile(r"\s+")
+
+
+def squeeze(node: Node) -> str:
+    """The node's text without whitespace: one spelling for `foo->clk` and `foo -> clk`."""
+    return SPACE.sub("", text(node))
+
+
+def contains(outer: Node, inner: Node) -> bool:
+    """Does `outer`'s byte range hold `inner`'s?"""
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def outer_expression(node: Node) -> Node:
+    """The node itself, or the parentheses and casts wrapped around it (what its surroundings see)."""
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        node, parent = parent, parent.parent
+    return node
+
+
+DECLARATOR_WRAPPERS = frozenset({"pointer_declarator", "array_declarator", "parenthesized_declarator",
+                                 "attributed_declarator", "init_declarator"})
+
+
+def declares(node: Node) -> bool:
+    """Is this identifier the name a declaration or parameter introduces?"""
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind not in DECLARATOR_WRAPPERS:
+            return kind in ("declaration", "parameter_declaration")
+        if parent.child_by_field_name("declarator") != child:
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def _declared_depth(declarator: Node, name: str) -> int | None:
+    """Pointer depth of `name` if this declarator declares it (`int x` 0, `T *p` 1), else None."""
+    depth = 0
+    d = declarator
+    while d is not None:
+        if d.type == "identifier":
+            return depth if text(d) == name else None
+        if d.type == "pointer_declarator":
+            depth += 1
+        elif d.type in ("array_declarator", "function_declarator"):
+            depth += 1
+        elif d.type not in ("init_declarator", "parenthesized_declarator", "attributed_declarator"):
+            return None
+        d = d.child_by_field_name("declarator")
+    return None
+
+
+def not_a_pointer(var: Node, site: Node) -> bool:
+    """Is `var` a local variable or parameter declared as a plain value (`int ret`)?  Then the
+    call is a namesake that returns an int (arch/sh's `int clk_register(struct clk *)`)."""
+    if var.type != "identifier":
+        return False
+    function = next((a for a in ancestors(site) if a.type == "function_definition"), None)
+    if function is None:
+        return False
+    name = text(var)
+    stack = [function]
+    while stack:
+        n = stack.pop()
+        if n.type in ("declaration", "parameter_declaration"):
+            kind = n.child_by_field_name("type")
+            for d in n.children_by_field_name("declarator"):
+                depth = _declared_depth(d, name)
+                if depth is not None:
+                    return depth == 0 and kind is not None and kind.type in ("primitive_type",
+                                                                             "sized_type_specifier")
+            continue
+        stack.extend(n.named_children)
+    return False
+
+
+def declared_names(unit: Node) -> dict[str, int]:
+    """How many times each name is declared in the unit (parameters and locals)."""
+    counts: dict[str, int] = {}
+    stack = [unit]
+    while stack:
+        n = stack.pop()
+        if n.type in ("declaration", "parameter_declaration"):
+            for d in n.children_by_field_name("declarator"):
+                while d is not None and d.type != "identifier":
+                    d = d.child_by_field_name("declarator")
+                if d is not None:
+                    name = text(d)
+                    counts[name] = counts.get(name, 0) + 1
+            continue
+        stack.extend(n.named_children)
+    return counts
+
+
+def defined_functions(view: SyntaxView) -> frozenset[str]:
+    """Functions the viewed source defines itself (their own behaviour wins over the knowledge)."""
+    names = set()
+    for child in view.root.children:
+        if child.type == "function_definition":
+            d = child.child_by_field_name("declarator")
+            while d is not None and d.type in ("pointer_declarator", "parenthesized_declarator"):
+                d = d.child_by_field_name("declarator")
+            if d is not None and d.type == "function_declarator":
+                names.add(text(d.child_by_field_name("declarator")))
+    return frozenset(names)
+
+
+def call_results(view: SyntaxView, wanted: Callable[[str], bool]) -> Iterator[tuple[Node, Node, Node, str]]:
+    """(unit, site, var, function name) for each stored call result (`var = f(...)`, the
+    `call_results` query) whose function `wanted(name)` accepts, in the view's units; calls
+    of a function the viewed source defines itself are left out."""
+    own = None
+    for unit in view.units():
+        for m in matches(query("call_results"), unit):
+            fn = text(m["fn"])
+            if not wanted(fn):
+                continue
+            if own is None:
+                own = defined_functions(view)
+            if fn in own:
+                continue
+            yield unit, m["site"], m["var"], fn
+
+
+def added_text(view: SyntaxView, unit: Node) -> str:
+    """The text of the lines the patch added inside the unit (for cheap early exits)."""
+    rows = view.added_rows
+    lo = bisect.bisect_left(rows, unit.start_point.row)
+    hi = bisect.bisect_right(rows, unit.end_point.row)
+    lines = view.rows
+    return "\n".join([lines[r] for r in rows[lo:hi]])
 
 
 class SyntaxView:

@@ -163,10 +163,24 @@ def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
 # --- running ---------------------------------------------------------------------------
 
 
+def _also(report: Report, mail_line: int | None,
+          added: Mapping[int, DiffLine] | None) -> tuple[tuple[int | None, int | None], ...]:
+    """The other places of `report.also`, as (new-file line, mail line): for a report on no
+    line, its mail lines but the report's own; for a report on a line, the lines of `added`
+    (the patch's added lines, by new-file line) but the report's own, and none without them."""
+    if report.line is None:
+        own = report.mail_line or mail_line
+        return tuple((None, m) for m in report.also if m != own)
+    if added is None:
+        return ()
+    return tuple((n, added[n].mail_line) for n in report.also if n in added and n != report.line)
+
+
 def _finding(rule: Rule, report: Report, path: str | None, mail_line: int | None,
-             also: tuple[tuple[int | None, int | None], ...] = ()) -> Finding:
-    if report.also and not also and report.line is None:
-        also = tuple((None, m) for m in report.also if m != (report.mail_line or mail_line))
+             added: Mapping[int, DiffLine] | None = None) -> Finding:
+    """The finding a rule's report makes, placed at `mail_line` unless the report knows better;
+    `added` (a file's added lines) places the report's `also` lines."""
+    also = _also(report, mail_line, added) if report.also else ()
     return Finding(
         rule=rule.id,
         severity=rule.meta.severity,
@@ -225,8 +239,7 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
             return _finding(r, report, path, fc.mail_line)
         if report.line not in added:
             return None   # never blame lines the patch did not add
-        also = tuple((n, added[n].mail_line) for n in report.also if n in added and n != report.line)
-        return _finding(r, report, path, added[report.line].mail_line, also)
+        return _finding(r, report, path, added[report.line].mail_line, added)
 
     line_rules = [(r, r.meta.skip_line) for r in by_scope[Scope.LINE] if r.applies_to(path)]
     # (rule, its options when it has any): the rules without share one context per hunk.

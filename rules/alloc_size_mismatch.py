@@ -80,9 +80,10 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import ancestors, any_of, call_name, matches, query, strip_parens, text, walk
+from reviewbot.csyntax import (
+    ancestors, any_of, broken_ignoring_qualifiers, call_name, matches, query, strip_parens, text, walk,
+)
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.null_check_of_err_ptr import broken
 
 # Allocator: (index of the size argument, the array form to use instead).
 SINGLE = {
@@ -356,6 +357,6 @@ def check(ctx):
                     continue
                 statement = next((a for a in ancestors(call) if a.type.endswith("statement")
                                   or a.type == "declaration"), call)
-                if broken(statement):
+                if broken_ignoring_qualifiers(statement):
                     continue
                 yield Report(message, line=view.line_of(node), hint=hint, checkpatch=checkpatch)

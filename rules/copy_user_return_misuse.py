@@ -78,9 +78,12 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import ancestors, any_of, call_name, matches, query, strip_parens, text, walk
+from reviewbot.cflow import exclusive_arms, occurrences_after, scope_of, statement_of
+from reviewbot.csyntax import (
+    ancestors, any_of, broken_ignoring_qualifiers, call_name, matches, outer_expression, query, strip_parens, text,
+    walk,
+)
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.null_check_of_err_ptr import broken, exclusive_arms, occurrences, scope_of, statement_of
 
 BYTES_LEFT = frozenset({
     "copy_from_user", "copy_to_user", "__copy_from_user", "__copy_to_user",
@@ -94,16 +97,9 @@ TRUTH_CALLS = frozenset({"likely", "unlikely"})
 ANY_BYTES_LEFT = any_of(BYTES_LEFT)
 
 
-def _outer(node):
-    parent = node.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
-        node, parent = parent, parent.parent
-    return node
-
-
 def _sign_test(node) -> str | None:
     """`x < 0` / `x >= 0` (or `0 > x`): what the comparison always is, or None."""
-    node = _outer(node)
+    node = outer_expression(node)
     parent = node.parent
     if parent is None or parent.type != "binary_expression":
         return None
@@ -118,7 +114,7 @@ def _sign_test(node) -> str | None:
 
 def _comparison(node) -> str:
     """The comparison as a reviewer would quote it, the copy's arguments elided."""
-    outer = _outer(node)
+    outer = outer_expression(node)
     shown = text(outer.parent)
     for call in walk(outer, ("call_expression",)):
         if call_name(call) in BYTES_LEFT:
@@ -223,12 +219,12 @@ def check(ctx):
             call = m.get("call")
             if call is None or text(m["fn"]) not in BYTES_LEFT or not view.row_added(call.start_point.row):
                 continue
-            target = _outer(call)
+            target = outer_expression(call)
             if target.parent is not None and target.parent.type == "assignment_expression" \
                     and target.parent.child_by_field_name("right") == target:
                 target = target.parent   # `(ret = copy_to_user(...)) < 0`
             always = _sign_test(target)
-            if always is not None and not broken(statement_of(call)):
+            if always is not None and not broken_ignoring_qualifiers(statement_of(call)):
                 name = text(m["fn"])
                 yield Report(
                     f"{name}() returns the number of bytes not copied, never a negative value: "
@@ -241,12 +237,12 @@ def check(ctx):
             if "site" not in m:
                 continue
             site, var, name = m["site"], m["var"], text(m["sfn"])
-            if name not in BYTES_LEFT or broken(statement_of(site)):
+            if name not in BYTES_LEFT or broken_ignoring_qualifiers(statement_of(site)):
                 continue
             if site.type == "assignment_expression" and _sign_test(site) is not None:
                 continue   # `(ret = copy_to_user(...)) < 0`: reported with the call
             var_uses = []
-            for node in occurrences(scope_of(site, unit), var, site.end_byte):
+            for node in occurrences_after(scope_of(site, unit), var, site.end_byte):
                 if exclusive_arms(site, node):
                     continue
                 parent = node.parent
@@ -260,7 +256,7 @@ def check(ctx):
             for node in var_uses:
                 always = _sign_test(node)
                 if always is not None:
-                    if view.row_added(node.start_point.row) and not broken(statement_of(node)):
+                    if view.row_added(node.start_point.row) and not broken_ignoring_qualifiers(statement_of(node)):
                         yield Report(
                             f"`{v}` holds what {name}() could not copy, a byte count that is never negative: "
                             f"`{_comparison(node)}` is {always}",
@@ -268,7 +264,7 @@ def check(ctx):
                             hint="test it for non-zero and return -EFAULT",
                         )
                     break
-                parent = _outer(node).parent
+                parent = outer_expression(node).parent
                 if parent is not None and parent.type == "return_statement":
                     if not signal_code and _signed_function(node) and _returned_on_failure(parent, var_uses) \
                             and (view.row_added(node.start_point.row) or view.row_added(site.start_point.row)):

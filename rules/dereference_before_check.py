@@ -60,71 +60,22 @@ static int foo_start(struct foo_dev *fdev)
 
 from __future__ import annotations
 
-import bisect
 import re
 
-from reviewbot.csyntax import broken, call_name, matches, query, strip_parens, text
+from reviewbot.cflow import (
+    CONDITIONS, PREPROC_ARMS, assigns, dead_code, labels_between, leaves_before, macro_loop_header, span_broken,
+    unevaluated,
+)
+from reviewbot.csyntax import (
+    added_text, call_name, chain, child_toward, contains, declared_names, matches, occurrences_of,
+    outer_expression, query, strip_parens, text,
+)
 from reviewbot.ruleapi import Report, rule
 
-# --- flow helpers, shared with use_after_free and missing_unlock_on_error_path ----------
-# (candidates for csyntax.py: they know C's statements, not one rule's question)
+# --- what this rule asks of the flow (the questions other rules share are in cflow) -------
 
-BLOCKS = frozenset({"compound_statement", "case_statement", "translation_unit"})
-PREPROC_ARMS = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"})
 LOOPS = frozenset({"for_statement", "while_statement", "do_statement"})
-JUMPS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement"})
-NORETURN = frozenset({"BUG", "panic", "do_exit", "kthread_exit", "make_task_dead", "__builtin_unreachable",
-                      "unreachable"})
-UNEVALUATED = frozenset({"sizeof_expression", "alignof_expression", "offsetof_expression"})
-UNEVALUATED_CALLS = frozenset({
-    "typeof", "__typeof__", "__typeof", "offsetof", "ARRAY_SIZE", "sizeof_field", "FIELD_SIZEOF",
-    "typeof_member", "__same_type", "__alignof__", "_Alignof", "container_of_const", "BUILD_BUG_ON",
-    "static_assert", "__must_be_array",
-})
-# Function-like macros that store into a variable handed to them by name.
-ASSIGNING_MACROS = frozenset({
-    "swap", "WRITE_ONCE", "rcu_assign_pointer", "RCU_INIT_POINTER", "get_user", "__get_user",
-    "unsafe_get_user", "xchg", "cmpxchg", "try_cmpxchg", "smp_store_release", "rcu_replace_pointer",
-    "get_user_unaligned", "no_free_ptr", "retain_and_null_ptr", "barrier_var", "OPTIMIZER_HIDE_VAR",
-})
 SCOPE_END = frozenset({"function_definition", "translation_unit"})
-DECLARATOR_WRAPPERS = frozenset({"pointer_declarator", "array_declarator", "parenthesized_declarator",
-                                 "attributed_declarator", "init_declarator"})
-
-
-def window_block(node) -> bool:
-    """The ERROR node a hunk window becomes when it opens a block it does not close."""
-    return node.type == "ERROR" and node.parent is not None and node.parent.type == "translation_unit"
-
-
-def is_block(node) -> bool:
-    """A sequence of statements: a block, a `case`, an `#if` arm, the top of a window, or
-    a window's unclosed block."""
-    return node.type in BLOCKS or node.type in PREPROC_ARMS or window_block(node)
-
-
-def dead_code(node) -> bool:
-    """Is the node inside `#if 0`?"""
-    child = node
-    for a in chain(node.parent, None):
-        if a.type == "preproc_if" and text(a.child_by_field_name("condition")).strip() == "0" \
-                and child != a.child_by_field_name("alternative"):
-            return True
-        child = a
-    return False
-
-
-def contains(outer, inner) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
-
-
-def chain(node, stop):
-    """`node` and its ancestors up to, not including, `stop` (None: to the root)."""
-    out = []
-    while node is not None and node != stop:
-        out.append(node)
-        node = node.parent
-    return out
 
 
 def common_ancestor(a, b):
@@ -133,82 +84,6 @@ def common_ancestor(a, b):
     while node is not None and not contains(node, b):
         node = node.parent
     return node
-
-
-def child_toward(ancestor, node):
-    """The child of `ancestor` that holds `node`."""
-    for c in chain(node, ancestor):
-        if c.parent == ancestor:
-            return c
-    return None
-
-
-def unevaluated(node) -> bool:
-    """Is the node inside `sizeof()`, `typeof()` or the like, so never evaluated?"""
-    for parent in chain(node.parent, None):
-        if parent.type in UNEVALUATED:
-            return True
-        if parent.type == "call_expression" and call_name(parent) in UNEVALUATED_CALLS:
-            return True
-        if parent.type in ("expression_statement", "declaration", "compound_statement", "return_statement",
-                           "function_definition", "if_statement"):
-            return False
-    return False
-
-
-def outer_expression(node):
-    """The node itself, or the parentheses and casts wrapped around it."""
-    parent = node.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
-        node, parent = parent, parent.parent
-    return node
-
-
-def declares(node) -> bool:
-    """Is this identifier the name a declaration or parameter introduces?"""
-    child, parent = node, node.parent
-    while parent is not None:
-        kind = parent.type
-        if kind not in DECLARATOR_WRAPPERS:
-            return kind in ("declaration", "parameter_declaration")
-        if parent.child_by_field_name("declarator") != child:
-            return False
-        child, parent = parent, parent.parent
-    return False
-
-
-def _assigning_call(call) -> bool:
-    """A macro that may store into a variable named in its arguments: `swap()`, an
-    iterator (`*for_each*`, or any call statement that lacks its `;` and heads a body,
-    `skb_list_walk_safe(segs, skb, next) { ... }`)."""
-    name = call_name(call)
-    if name is None:
-        return False
-    if name in ASSIGNING_MACROS or "for_each" in name or "foreach" in name:
-        return True
-    stmt = call.parent
-    return stmt is not None and stmt.type == "expression_statement" and stmt.children[-1].is_missing
-
-
-def assigns(node) -> bool:
-    """Does this occurrence give the variable a new value (or may it: `&p`, `swap(p, q)`,
-    `list_for_each_entry(p, ...)`), or declare a new variable of that name?"""
-    if declares(node):
-        return True
-    expr = outer_expression(node)
-    parent = expr.parent
-    if parent is None:
-        return False
-    kind = parent.type   # (asked once: each ask makes a new string)
-    if kind == "assignment_expression":
-        return parent.child_by_field_name("left") == expr
-    if kind == "update_expression":
-        return True
-    if kind == "pointer_expression":
-        return parent.child_by_field_name("operator").type == "&"
-    if kind == "argument_list":
-        return parent.parent is not None and _assigning_call(parent.parent)
-    return False
 
 
 def is_deref(node) -> bool:
@@ -268,8 +143,6 @@ def _is_null(node) -> bool:
 TEST_WRAPPERS = frozenset({"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "BUG_ON", "WARN", "WARN_ONCE",
                            "data_race"})
 TEST_CALLS = frozenset({"IS_ERR_OR_NULL", "ZERO_OR_NULL_PTR"})
-CONDITION_HOLDERS = frozenset({"if_statement", "while_statement", "do_statement", "for_statement",
-                               "conditional_expression"})
 
 
 def is_null_test(node) -> bool:
@@ -302,7 +175,7 @@ def in_condition(expr) -> bool:
         if parent is None:
             return False
         kind = parent.type
-        if kind in CONDITION_HOLDERS:
+        if kind in CONDITIONS:
             return parent.child_by_field_name("condition") == expr
         if kind == "parenthesized_expression":
             expr = parent
@@ -333,52 +206,6 @@ def exclusive(lca, a, b) -> bool:
     return False
 
 
-def jumps(stmt) -> bool:
-    """Is the statement an unconditional way out (`return`, `goto`, `break`, `continue`, `BUG()`)?"""
-    if stmt.type in JUMPS:
-        return True
-    if stmt.type == "expression_statement" and stmt.named_child_count == 1:
-        return call_name(stmt.named_children[0]) in NORETURN
-    return False
-
-
-def leaves_before(node, lca, end: int) -> bool:
-    """Does every path from `node` leave (return, goto, break, continue) before reaching
-    byte `end` inside `lca`?  True also when `node` is inside a `return` or `goto`."""
-    for a in chain(node, lca):
-        if a.type in JUMPS:
-            return True
-        parent = a.parent
-        if parent is not None and is_block(parent):
-            sibling = a.next_named_sibling
-            while sibling is not None and sibling.start_byte < end:
-                if jumps(sibling):
-                    return True
-                sibling = sibling.next_named_sibling
-    return False
-
-
-def macro_loop_header(block):
-    """For `list_for_each_entry(p, h, m) { ... }` (or an unbraced body), parsed as a call
-    statement missing its `;` and the statement after it: the call statement (or, when
-    the parser read the macro and its body as a function definition, that definition)."""
-    if block.parent is None or not is_block(block.parent):
-        return None
-    if block.type == "function_definition" and block.parent.type != "translation_unit":
-        return block   # `for_each_console_srcu(con) { ... }` read as a function inside a function
-    if not block.type.endswith("statement"):
-        return None
-    prev = block.prev_sibling
-    while prev is not None and prev.type == "comment":
-        prev = prev.prev_sibling
-    if prev is not None and prev.type == "expression_statement" and prev.child_count \
-            and prev.children[-1].is_missing:
-        inner = [c for c in prev.named_children if c.type != "comment"]
-        if len(inner) == 1 and inner[0].type == "call_expression":
-            return prev
-    return None
-
-
 def loops_around(node, stop):
     """The loops between `node` and `stop` (exclusive), as (start_byte, end_byte) ranges,
     a kernel iterator macro's header included."""
@@ -389,74 +216,6 @@ def loops_around(node, stop):
         elif (header := macro_loop_header(a)) is not None:
             out.append((header.start_byte, a.end_byte))
     return out
-
-
-def labels_between(unit, start: int, end: int) -> bool:
-    """Is there a label between the two offsets (a place other paths join)?"""
-    stack = [unit]
-    while stack:
-        n = stack.pop()
-        if n.end_byte <= start or n.start_byte >= end:
-            continue
-        if n.type == "labeled_statement" and start < n.start_byte:
-            return True
-        stack.extend(n.named_children)
-    return False
-
-
-def span_broken(lca, a, b) -> bool:
-    """Did the parser give up anywhere from `a` to `b` under their common ancestor, or
-    (in a window) do they lie in different functions?"""
-    loose = lca.type == "translation_unit" or window_block(lca)
-    if (lca.type == "ERROR" and not loose) or any(x.type == "ERROR" for x in chain(a, lca)) \
-            or any(x.type == "ERROR" for x in chain(b, lca)):
-        return True
-    child = lca
-    for up in chain(lca.parent, None):
-        if up.type == "ERROR" and not window_block(up):
-            return True
-        for c in up.children:   # what comes before may have swallowed a `while (...)` or an `if`
-            if c == child:
-                break
-            if c.type == "ERROR" or (c.is_missing and c.type not in (";", "}")):
-                return True
-        child = up
-    ca, cb = child_toward(lca, a), child_toward(lca, b)
-    if ca is None or cb is None:
-        return True
-    for node in lca.named_children:
-        if node.start_byte >= ca.start_byte and loose and node.type not in STATEMENTS_AT_TOP:
-            return True
-        if broken(node):
-            return True   # `do { ... } while_each_thread(p, t);` can swallow the statements after it
-        if node == cb:
-            return False
-    return True
-
-
-STATEMENTS_AT_TOP = frozenset({
-    "expression_statement", "if_statement", "for_statement", "while_statement", "do_statement",
-    "return_statement", "goto_statement", "break_statement", "continue_statement", "switch_statement",
-    "compound_statement", "labeled_statement", "declaration", "comment",
-})
-
-
-def declared_names(unit) -> dict[str, int]:
-    """How many times each name is declared in the unit (parameters and locals)."""
-    counts: dict[str, int] = {}
-    stack = [unit]
-    while stack:
-        n = stack.pop()
-        if n.type in ("declaration", "parameter_declaration"):
-            for d in n.children_by_field_name("declarator"):
-                while d is not None and d.type != "identifier":
-                    d = d.child_by_field_name("declarator")
-                if d is not None:
-                    name = text(d)
-                    counts[name] = counts.get(name, 0) + 1
-            continue
-        stack.extend(n.named_children)
-    return counts
 
 
 # --- the rule ----------------------------------------------------------------------------
@@ -566,38 +325,6 @@ def is_word_of(name: str, text: str) -> bool:
             return True
         at = text.find(name, at + 1)
     return False
-
-
-def added_text(view, unit) -> str:
-    """The text of the lines the patch added inside the unit (for cheap early exits)."""
-    rows = view.added_rows
-    lo = bisect.bisect_left(rows, unit.start_point.row)
-    hi = bisect.bisect_right(rows, unit.end_point.row)
-    text = view.rows
-    return "\n".join([text[r] for r in rows[lo:hi]])
-
-
-WORD_BYTES = frozenset(bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
-def occurrences_of(unit, names) -> dict[str, list]:
-    """The identifiers under the unit that spell one of `names`, by name, in source order
-    (found in the text, then looked up in the tree: comments and strings drop out)."""
-    src, base = unit.text, unit.start_byte
-    found: dict[str, list] = {}
-    for name in names:
-        raw = name.encode()
-        at = src.find(raw)
-        while at >= 0:
-            after = at + len(raw)
-            if not (at and src[at - 1:at] in WORD_BYTES) and src[after:after + 1] not in WORD_BYTES:
-                start, end = base + at, base + after
-                node = unit.descendant_for_byte_range(start, end)
-                if node is not None and node.type == "identifier" and node.start_byte == start \
-                        and node.end_byte == end:
-                    found.setdefault(name, []).append(node)
-            at = src.find(raw, after)
-    return found
 
 
 @rule("dereference-before-check", severity="warning", scope="function", paths=("*.c", "*.h"))

@@ -60,12 +60,11 @@ static int vc5_hdmi_init_resources(struct vc4_hdmi *vc4_hdmi, struct resource *r
 
 from __future__ import annotations
 
-from reviewbot.csyntax import ancestors, call_name, text
-from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.null_check_of_err_ptr import (
-    applies, broken, call_results, classify, not_a_pointer, occurrences, scope_of, squeeze, statement_of,
-    uses,
+from reviewbot.cflow import classify_use, occurrences_after, result_uses, scope_of, statement_of
+from reviewbot.csyntax import (
+    ancestors, broken_ignoring_qualifiers, call_name, call_results, not_a_pointer, squeeze, text,
 )
+from reviewbot.ruleapi import Report, rule
 
 
 # Look-ups that return whatever was stored: NULL when nothing was, but callers may store
@@ -80,7 +79,7 @@ STORED_ENTRIES = frozenset({
 def _null_tested_anywhere(scope, var, site) -> bool:
     """Is the pointer tested for NULL anywhere after the call, whatever happens in between
     (`if (IS_ERR(p)) p = NULL; else if (p) ...`)?"""
-    return any(classify(n) in ("null", "err_or_null") for n in occurrences(scope, var, site.end_byte))
+    return any(classify_use(n) in ("null", "err_or_null") for n in occurrences_after(scope, var, site.end_byte))
 
 
 def _test_text(node) -> str:
@@ -102,7 +101,7 @@ def check(ctx):
 
     def returns_null(fn: str) -> bool:
         fact = facts.get(fn)
-        return fact is not None and fact.returns == "null" and fn not in STORED_ENTRIES and applies(fact, path)
+        return fact is not None and fact.returns == "null" and fn not in STORED_ENTRIES and fact.applies_to(path)
 
     for unit, site, var, fn in call_results(view, returns_null):
         if "__GFP_NOFAIL" in text(site):
@@ -113,9 +112,10 @@ def check(ctx):
             continue   # nothing to judge (and no need to follow the pointer)
         if _null_tested_anywhere(scope, var, site):
             continue   # tested for NULL too: the author knows, or the knowledge is wrong
-        found = uses(site, var, unit)
+        found = result_uses(site, var, unit)
         test = next((n for n, k in found if k == "is_err"), None)
-        if test is None or broken(statement_of(test)) or broken(statement_of(site)) or not_a_pointer(var, site):
+        if test is None or broken_ignoring_qualifiers(statement_of(test)) \
+                or broken_ignoring_qualifiers(statement_of(site)) or not_a_pointer(var, site):
             continue
         if view.row_added(test.start_point.row):
             line = view.line_of(test)

@@ -67,11 +67,9 @@ static int ab8500_gpadc_probe(struct platform_device *pdev)
 
 from __future__ import annotations
 
-import re
-
-from reviewbot.csyntax import call_name, matches, query, text, walk
+from reviewbot.cflow import statement_of
+from reviewbot.csyntax import broken_ignoring_qualifiers, call_name, matches, query, squeeze, text, walk
 from reviewbot.ruleapi import Report, rule
-from reviewbot.rules.null_check_of_err_ptr import broken, statement_of
 
 DEVM_ALLOCATORS = frozenset({
     "devm_kmalloc", "devm_kzalloc", "devm_kcalloc", "devm_kmalloc_array", "devm_krealloc",
@@ -80,11 +78,6 @@ DEVM_ALLOCATORS = frozenset({
 })
 REALLOCATORS = frozenset({"devm_krealloc", "devm_krealloc_array"})
 FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kzfree", "kfree_const", "vfree", "bitmap_free"})
-SPACE = re.compile(r"\s+")
-
-
-def _key(node) -> str:
-    return SPACE.sub("", text(node))
 
 
 def _stores(unit):
@@ -92,12 +85,12 @@ def _stores(unit):
     and for the old pointer handed to devm_krealloc() (devres memory by contract)."""
     for m in matches(query("call_results"), unit):
         fn = text(m["fn"])
-        yield _key(m["var"]), m["site"], fn
+        yield squeeze(m["var"]), m["site"], fn
         if fn in REALLOCATORS:
             call = m["fn"].parent
             args = call.child_by_field_name("arguments").named_children
             if len(args) > 1 and args[1].type in ("identifier", "field_expression"):
-                yield _key(args[1]), call, fn
+                yield squeeze(args[1]), call, fn
 
 
 def _assignments(unit) -> dict[str, list]:
@@ -112,10 +105,10 @@ def _assignments(unit) -> dict[str, list]:
             target = node.child_by_field_name("argument")
         else:
             target = node.child_by_field_name("left")
-            if SPACE.sub("", text(node.child_by_field_name("right"))) in ("NULL", "0"):
+            if squeeze(node.child_by_field_name("right")) in ("NULL", "0"):
                 continue   # `p = NULL` after a free, or on a path that allocates nothing
         if target is not None:
-            out.setdefault(_key(target), []).append(node)
+            out.setdefault(squeeze(target), []).append(node)
     return out
 
 
@@ -142,15 +135,15 @@ def check(ctx):
             function = _enclosing_function(site)
             others = [a for a in assigned.get(key, ()) if a != site and a != site.parent
                       and not (handed and a.start_byte < site.start_byte)]
-            if others or broken(statement_of(site)):
+            if others or broken_ignoring_qualifiers(statement_of(site)):
                 continue   # the pointer may hold something else when it is freed
             for call in frees:
                 args = call.child_by_field_name("arguments").named_children
-                if len(args) != 1 or _key(args[0]) != key or call.start_byte < site.end_byte:
+                if len(args) != 1 or squeeze(args[0]) != key or call.start_byte < site.end_byte:
                     continue
                 if _enclosing_function(call) != function or not view.row_added(call.start_point.row):
                     continue
-                if broken(statement_of(call)) or call.id in reported:
+                if broken_ignoring_qualifiers(statement_of(call)) or call.id in reported:
                     continue
                 reported.add(call.id)
                 line = view.nearby_line(site.start_point.row)

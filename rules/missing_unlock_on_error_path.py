@@ -74,10 +74,8 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import call_name, matches, query, strip_parens, text, walk
-from reviewbot.rules.dereference_before_check import (
-    PREPROC_ARMS, added_text, chain, is_block, jumps, leaves_before, macro_loop_header, span_broken,
-)
+from reviewbot.cflow import PREPROC_ARMS, is_block, jumps, leaves_before, macro_loop_header, span_broken
+from reviewbot.csyntax import added_text, call_name, chain, matches, query, strip_parens, text, walk
 from reviewbot.ruleapi import Report, rule
 
 _SPIN = ("", "_irq", "_irqsave", "_bh", "_nested", "_irqsave_nested", "_nest_lock")

@@ -77,7 +77,10 @@ static int add_call(struct tab *tab, s16 offset)
 
 from __future__ import annotations
 
-from reviewbot.csyntax import broken, call_name, identifiers_named, matches, query, strip_parens, text
+from reviewbot.cflow import scope_of
+from reviewbot.csyntax import (
+    ancestors, broken, call_name, contains, declares, identifiers_named, matches, query, strip_parens, text,
+)
 from reviewbot.knowledge import CONFIDENT_SHARE, MIN_SITES, ReturnFact
 from reviewbot.ruleapi import Report, rule
 
@@ -103,7 +106,7 @@ BOUNDARIES = frozenset({
 def _is_condition(node) -> bool:
     """Is this occurrence of the pointer a test of it (rather than a use)?"""
     child = node
-    for parent in _ancestors(node):
+    for parent in ancestors(node):
         if parent.type in ("if_statement", "while_statement", "do_statement", "for_statement",
                            "conditional_expression"):
             return parent.child_by_field_name("condition") == child
@@ -119,15 +122,8 @@ def _is_condition(node) -> bool:
     return False
 
 
-def _ancestors(node):
-    node = node.parent
-    while node is not None:
-        yield node
-        node = node.parent
-
-
 def _unevaluated(node) -> bool:
-    for parent in _ancestors(node):
+    for parent in ancestors(node):
         if parent.type in UNEVALUATED:
             return True
         if parent.type == "call_expression" and call_name(parent) in UNEVALUATED_CALLS:
@@ -159,30 +155,6 @@ def _use(node) -> str:
     if _is_condition(node):
         return "test"
     return "other"
-
-
-DECLARATOR_WRAPPERS = frozenset({"pointer_declarator", "array_declarator", "parenthesized_declarator",
-                                 "attributed_declarator", "init_declarator"})
-DECLARING = frozenset({"declaration", "parameter_declaration"})
-
-
-def _declares(node) -> bool:
-    """Is this identifier the name a declaration introduces (a new variable that shadows the old)?"""
-    child, parent = node, node.parent
-    while parent is not None and parent.type in DECLARATOR_WRAPPERS:
-        if parent.child_by_field_name("declarator") != child:
-            return False   # `T *q = p`: p is the initializer, not the declared name
-        child, parent = parent, parent.parent
-    return parent is not None and parent.type in DECLARING
-
-
-def _scope(site, unit):
-    """Where the variable the site assigns can be used: its block for a declaration, else its function."""
-    if site.type == "init_declarator":
-        block = next((a for a in _ancestors(site) if a.type == "compound_statement"), None)
-        if block is not None:
-            return block
-    return next((a for a in _ancestors(site) if a.type == "function_definition"), unit)
 
 
 def _stored_into(node) -> str | None:
@@ -231,23 +203,19 @@ def _repeats_earlier_call(scope, site, call_node) -> bool:
 
 def _exclusive_arms(site, use) -> bool:
     """Are the two nodes in different arms of one if/else or of one switch?"""
-    site_chain = {a.id: a for a in _ancestors(site)}
+    site_chain = {a.id: a for a in ancestors(site)}
     child = use
-    for parent in _ancestors(use):
+    for parent in ancestors(use):
         if parent.id in site_chain:
             if parent.type == "if_statement":
                 # `child` holds the use; the site is in another arm if not under this child.
-                return not _contains(child, site)
+                return not contains(child, site)
             if parent.type == "compound_statement" and parent.parent is not None \
                     and parent.parent.type == "switch_statement":
-                return child.type == "case_statement" and not _contains(child, site)
+                return child.type == "case_statement" and not contains(child, site)
             return False
         child = parent
     return False
-
-
-def _contains(outer, inner) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
 def _squeeze(node) -> str:
@@ -304,7 +272,7 @@ def _own_functions(view) -> dict[str, int | None]:
     if own and (b"NULL" in view.source or b"nullptr" in view.source):
         for m in matches(query("null_returning_definitions"), view.root):
             node = m["null"]
-            definition = next((a for a in _ancestors(node) if a.type == "function_definition"), None)
+            definition = next((a for a in ancestors(node) if a.type == "function_definition"), None)
             name = _function_name(definition) if definition is not None else None
             if name is not None and own.get(name) is None:
                 own[name] = view.nearby_line(node.start_point.row)
@@ -321,7 +289,7 @@ def _ends_without_test(site, scope, view) -> bool:
     scope, and is enough of that scope visible to say so?"""
     complete = scope.type in ("function_definition", "compound_statement") and not broken(scope)
     if not complete:
-        stmt = next((a for a in _ancestors(site) if a.type in BOUNDARIES), site)
+        stmt = next((a for a in ancestors(site) if a.type in BOUNDARIES), site)
         if len(view.rows) - 1 - stmt.end_point.row < TERMINAL_ROWS:
             return False
     return True
@@ -374,12 +342,12 @@ def check(ctx):
             if _is_condition(site):
                 continue   # `if (!(p = f()))`, `while ((p = f()) != NULL)`
             name = text(var) if var.type == "identifier" else _squeeze(var)
-            scope = _scope(site, unit)
+            scope = scope_of(site, unit)
             aliases = {a for a in (_stored_into(site),) if a}
             deref = None
             ended = False
             for node in _occurrences(scope, var, site.end_byte):
-                use = "assign" if var.type == "identifier" and _declares(node) else _use(node)
+                use = "assign" if var.type == "identifier" and declares(node) else _use(node)
                 if use in ("assign", "address", "test"):
                     ended = True
                     break

@@ -60,10 +60,9 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.csyntax import call_name, matches, query, strip_parens, text
-from reviewbot.rules.dereference_before_check import (
-    assigns, dead_code, declared_names, is_block, jumps, labels_between, occurrences_of, outer_expression,
-    span_broken, unevaluated,
+from reviewbot.cflow import assigns, dead_code, is_block, jumps, labels_between, span_broken, unevaluated
+from reviewbot.csyntax import (
+    call_name, declared_names, matches, occurrences_of, outer_expression, query, strip_parens, text,
 )
 from reviewbot.ruleapi import Report, rule
 
