@@ -204,13 +204,26 @@ def _typo(word: str) -> tuple[str, ...]:
     return fixes
 
 
-def _typos(text: str, escapes: bool = False):
-    """(word, corrections) of each misspelt prose word in a piece of text."""
+def _words(text: str, escapes: bool = False) -> str:
+    """A piece of text with what holds no prose word blanked out (URLs, addresses, escapes)."""
     if "@" in text or "://" in text:
         text = _URI.sub(" ", text)
     if escapes and "\\" in text:
         text = _ESCAPE.sub(" ", text)   # `\nrecieve`: the escape, then the word
-    return [(word, fixes) for word in _CANDIDATE.findall(text) if (fixes := _typo(word))]
+    return text
+
+
+def _typos(text: str, escapes: bool = False):
+    """(word, corrections) of each misspelt prose word in a piece of text."""
+    return [(word, fixes) for word in _CANDIDATE.findall(_words(text, escapes)) if (fixes := _typo(word))]
+
+
+def _any_typo(texts: list[str]) -> bool:
+    """Whether any of the texts (each made by _words) has a misspelt prose word: one search of
+    them joined by newlines.  A match cannot span a newline, and _CANDIDATE's lookarounds take
+    a newline as they take the start or end of a text (no class of theirs holds it), so the
+    words found are those of each text in turn (a test compares)."""
+    return any(map(_typo, _CANDIDATE.findall("\n".join(texts))))
 
 
 def _message(word: str, fixes: tuple[str, ...]) -> str:
@@ -311,8 +324,9 @@ def _file_typos(fc):
             pieces, _, in_comment = _split(text, in_comment)
             if pieces:
                 pending.append((x, pieces))
-    if not pending:
-        return []
+    if not pending or not _any_typo([_words(piece if is_string else _prose(piece), is_string)
+                                     for _, pieces in pending for piece, is_string in pieces]):
+        return []   # (the usual case: no piece has a typo, found with one search)
     found = []
     for x, pieces in pending:
         typos = [(word, fixes) for piece, is_string in pieces
@@ -376,6 +390,7 @@ def _commit_typos(message, files):
         lines.append((message.origin.start_line if message.kind == "archive" else None, message.title))
     lines.extend(prose_lines(message) if message.kind != "diff" else ())
     in_title = False   # inside a commit title quoted as ("...") and wrapped onto the next line
+    prose = []   # (row, the prose of the line, made by _words)
     for row, line in lines:
         if _IGNORE_TAG.search(line):
             continue
@@ -387,16 +402,25 @@ def _commit_typos(message, files):
         k = line.rfind('("')
         if k >= 0 and line.find('")', k) < 0:
             line, in_title = line[:k], True
-        for word, fixes in _typos(_prose(line)):
-            seen.setdefault(word.lower(), (row, fixes, word))
+        prose.append((row, _words(_prose(line))))
+    if not _any_typo([text for _, text in prose]):
+        return   # (the usual case, found with one search)
+    for row, text in prose:
+        for word in _CANDIDATE.findall(text):
+            if fixes := _typo(word):
+                seen.setdefault(word.lower(), (row, fixes, word))
     if not seen:
         return
     vocabulary = None
+    diff_text = None   # every diff line, lowered: a word of _diff_vocabulary is in it (one line's letters)
     for lowered, (row, fixes, word) in seen.items():
-        if vocabulary is None:
-            vocabulary = _diff_vocabulary(files)
-        if lowered in vocabulary:
-            continue   # the patch's code has it, or it fixes this very typo
+        if diff_text is None:
+            diff_text = "\n".join([x.text for fc in files for h in fc.hunks for x in h.lines]).lower()
+        if lowered in diff_text:
+            if vocabulary is None:
+                vocabulary = _diff_vocabulary(files)
+            if lowered in vocabulary:
+                continue   # the patch's code has it, or it fixes this very typo
         yield row, word, fixes
 
 

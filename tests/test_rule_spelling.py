@@ -9,8 +9,8 @@ import pytest
 from reviewbot.diff import DiffLine, FileChange, Hunk
 from reviewbot.rules import spelling
 from reviewbot.rules.spelling import (
-    _IGNORE_TAG, _LETTERS, _dictionary, _excluded_lines, _file_typos, _prose, _split, _starts_in_comment,
-    _typos, corrections,
+    _CANDIDATE, _IGNORE_TAG, _LETTERS, _any_typo, _diff_vocabulary, _dictionary, _excluded_lines, _file_typos,
+    _prose, _split, _starts_in_comment, _typos, _words, corrections,
 )
 
 
@@ -130,3 +130,34 @@ def test_file_typos_finds_what_the_plain_walk_finds():
         fired += bool(expected)
     if len(_dictionary()) > 1000:
         assert fired > 500   # the shapes do reach the reports
+
+
+# --- one search for many texts ---------------------------------------------------------------
+
+_PIECES = ["recieve", "teh", "Teh", "comand", "the", "word", " ", "\n", "\r", ".", "-", ">", "*", "/", "'", "’",
+           "_", "@", "(", "=", "é", "x", "9", ".x", "-x", "\\", "%", "\t", ":", "[", "~"]
+
+
+def test_any_typo_says_what_each_text_says():
+    rng = random.Random(11)
+    hits = 0
+    for _ in range(20000):
+        texts = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 4))]
+        words = [w for text in texts for w in _CANDIDATE.findall(text)]
+        assert _CANDIDATE.findall("\n".join(texts)) == words, texts
+        expected = any(_typos(text) for text in texts)
+        assert _any_typo([_words(text) for text in texts]) == expected, texts
+        hits += expected
+    if len(_dictionary()) > 1000:
+        assert hits > 1000
+
+
+def test_words_of_the_diff_vocabulary_are_in_its_lowered_lines():
+    """_commit_typos asks _diff_vocabulary only of a word that is in the diff's lines, lowered."""
+    rng = random.Random(13)
+    for _ in range(2000):
+        files = [_file(rng)]
+        if rng.random() < 0.5:
+            files.append(files[0]._replace(old_path="a.txt", new_path="a.txt"))
+        text = "\n".join([x.text for fc in files for h in fc.hunks for x in h.lines]).lower()
+        assert all(w in text for w in _diff_vocabulary(files))
