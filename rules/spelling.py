@@ -89,6 +89,11 @@ _KERNEL_WORDS = frozenset(("filp", "iput", "parm", "parms", "emac", "bootup"))
 # --- codespell's dictionary, read lazily -------------------------------------------------
 
 
+# Words looked up, remembered: a series repeats its prose, and a long-running `reviewbot watch`
+# must not grow without bound (a pass over the whole corpus looks up ~6,500 distinct words).
+WORDS_KEPT = 1 << 16
+
+
 @functools.cache
 def _data_file(name: str) -> bytes:
     """The bytes of one of codespell's data files (empty when codespell is not installed).
@@ -151,7 +156,7 @@ def _table() -> dict[bytes, bytes]:
     return dict(line.lower().split(b"->", 1) for line in _dictionary().split(b"\n") if b"->" in line)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=WORDS_KEPT)
 def corrections(word: str) -> tuple[str, ...]:
     """codespell's corrections for a lower-case word; () when it is not a known misspelling.
 
@@ -192,7 +197,7 @@ def _excluded_lines() -> frozenset[str]:
 # --- words -------------------------------------------------------------------------------------
 
 
-@functools.cache
+@functools.lru_cache(maxsize=WORDS_KEPT)
 def _typo(word: str) -> tuple[str, ...]:
     """The corrections of a word as written (in its case), or () when it is spelt right."""
     lowered = word.lower()
