@@ -249,11 +249,13 @@ def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterat
         hunk_added = hunk.added
         if not hunk_added and not hunk_rules:
             continue
-        for line in hunk_added:
-            for r, skip in line_rules:
-                if skip is not None and skip(line.text, r.options):
-                    continue
-                for report in r.check(LineContext(message, fc, hunk, line, knowledge, r.options)):
+        # Rule by rule, not line by line: a rule's own reports come in the same order, and
+        # findings of different rules are never duplicates of one another (dedupe, sort_key).
+        for r, skip in line_rules:
+            options = r.options
+            for line in (hunk_added if skip is None else
+                         [x for x in hunk_added if not skip(x.text, options)]):
+                for report in r.check(LineContext(message, fc, hunk, line, knowledge, options)):
                     if (f := on_added(r, report)) is not None:
                         yield f
         if not hunk_rules and (not function_rules or file_view is not None):
