@@ -155,7 +155,7 @@ class FunctionContext(NamedTuple):
 
 def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
     image = hunk.post_image
-    return SyntaxView([x.text for x in image], [x.new for x in image],
+    return SyntaxView(tuple([x.text for x in image]), tuple([x.new for x in image]),
                       frozenset([x.new for x in hunk.added]), repaired=hunk.repaired,
                       whole_file=fc.status == "added")
 
@@ -270,13 +270,16 @@ def _file_findings(message, fc, files, plan, knowledge, file_view) -> Iterator[F
             yield _finding(r, report, path, fc.mail_line)
     if fc.binary or fc.status == "deleted" or not fc.hunks:
         return
-    added = {x.new: x for h in fc.hunks for x in h.added}
-    if not added:
+    if not any([h.added for h in fc.hunks]):
         return
+    added: dict[int, DiffLine] | None = None   # (the added lines by new-file line: made for the first report)
 
     def on_added(r: Rule, report: Report) -> Finding | None:
+        nonlocal added
         if report.line is None:
             return _finding(r, report, path, fc.mail_line)
+        if added is None:
+            added = {x.new: x for h in fc.hunks for x in h.added}
         if report.line not in added:
             return None   # never blame lines the patch did not add
         return _finding(r, report, path, added[report.line].mail_line, added)
