@@ -115,8 +115,9 @@ def _all_matches(key: tuple[tree_sitter.Query, Node]) -> _Found:
 
 
 # Trees by source bytes; matches by (query, node): a key node holds its tree, so a key
-# cannot come to stand for another tree's node.
-_TREES = _Recent(_parse_source, 64)
+# cannot come to stand for another tree's node.  Enough of them for a patch sent again a few
+# hundred patches later (to another list, or resent) to find its windows parsed (~3 MB more).
+_TREES = _Recent(_parse_source, 256)
 _MATCHES = _Recent(_all_matches, 256)
 
 

@@ -155,7 +155,7 @@ class FunctionContext(NamedTuple):
 
 def window(fc: FileChange, hunk: Hunk) -> SyntaxView:
     image = hunk.post_image
-    return SyntaxView([x.text for x in image], [x.new for x in image],
+    return SyntaxView(tuple([x.text for x in image]), tuple([x.new for x in image]),
                       frozenset([x.new for x in hunk.added]), repaired=hunk.repaired,
                       whole_file=fc.status == "added")
 
@@ -206,54 +206,95 @@ def run_rules(message: Message, files: tuple[FileChange, ...], damage: tuple[Rep
     `file_views` holds whole post-images (from a tree) by path for function-scope
     rules; files without one are judged hunk window by hunk window.
     """
-    by_scope: dict[Scope, list[Rule]] = {s: [] for s in Scope}
-    for r in rules:
-        by_scope[r.meta.scope].append(r)
+    plan = _plan(rules)
     found: list[Finding] = []
 
-    mail = MailContext(message, files, damage, knowledge)
-    for r in by_scope[Scope.MAIL]:
-        for report in r.check(mail._replace(options=r.options)):
+    for r in plan.mail_rules:
+        for report in r.check(MailContext(message, files, damage, knowledge, r.options)):
             found.append(_finding(r, report, None, None))
 
     for fc in files:
         path = fc.path
-        found += _file_findings(message, fc, files, by_scope, knowledge, (file_views or {}).get(path))
+        found += _file_findings(message, fc, files, plan, knowledge, (file_views or {}).get(path))
     return dedupe(found)
 
 
-def _file_findings(message, fc, files, by_scope, knowledge, file_view) -> Iterator[Finding]:
+class _Plan:
+    """A run's rules by scope, and the ones of each scope that apply to a path.  Most rules
+    name one of a few sets of globs: a path is matched against each set once, and the rules
+    for each way of matching them are listed once."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules   # (held, so that the ids _plan finds a plan by stay theirs)
+        self.mail_rules = [r for r in rules if r.meta.scope is Scope.MAIL]
+        self.globs = list(dict.fromkeys(r.meta.paths for r in rules if r.meta.paths))
+        self.kinds: dict[tuple[bool, ...], tuple[list, list, list, list]] = {}
+
+    def for_path(self, path: str) -> tuple[list, list, list, list]:
+        """(file rules, (line rule, its skip_line), (hunk rule, its options or None),
+        (function rule, its options or None)) of the rules that apply to the path, in order."""
+        kind = tuple([_path_matches(globs, path) for globs in self.globs])
+        found = self.kinds.get(kind)
+        if found is None:
+            ok = dict(zip(self.globs, kind))
+            rules = [r for r in self.rules if not r.meta.paths or ok[r.meta.paths]]
+            found = self.kinds[kind] = (
+                [r for r in rules if r.meta.scope is Scope.FILE],
+                [(r, r.meta.skip_line) for r in rules if r.meta.scope is Scope.LINE],
+                # (the rules without options share one context per hunk)
+                [(r, r.options or None) for r in rules if r.meta.scope is Scope.HUNK],
+                [(r, r.options or None) for r in rules if r.meta.scope is Scope.FUNCTION],
+            )
+        return found
+
+
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _plan(rules: tuple[Rule, ...]) -> _Plan:
+    """The plan of a set of rules: made once for the many patches of a run (a few kept)."""
+    key = tuple(map(id, rules))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 8:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(rules)
+    return plan
+
+
+def _file_findings(message, fc, files, plan, knowledge, file_view) -> Iterator[Finding]:
     path = fc.path
-    for r in by_scope[Scope.FILE]:
-        if r.applies_to(path):
-            for report in r.check(FileContext(message, fc, knowledge, r.options)):
-                yield _finding(r, report, path, fc.mail_line)
+    file_rules, line_rules, hunk_rules, function_rules = plan.for_path(path)
+    for r in file_rules:
+        for report in r.check(FileContext(message, fc, knowledge, r.options)):
+            yield _finding(r, report, path, fc.mail_line)
     if fc.binary or fc.status == "deleted" or not fc.hunks:
         return
-    added = {x.new: x for h in fc.hunks for x in h.added}
-    if not added:
+    if not any([h.added for h in fc.hunks]):
         return
+    added: dict[int, DiffLine] | None = None   # (the added lines by new-file line: made for the first report)
 
     def on_added(r: Rule, report: Report) -> Finding | None:
+        nonlocal added
         if report.line is None:
             return _finding(r, report, path, fc.mail_line)
+        if added is None:
+            added = {x.new: x for h in fc.hunks for x in h.added}
         if report.line not in added:
             return None   # never blame lines the patch did not add
         return _finding(r, report, path, added[report.line].mail_line, added)
 
-    line_rules = [(r, r.meta.skip_line) for r in by_scope[Scope.LINE] if r.applies_to(path)]
-    # (rule, its options when it has any): the rules without share one context per hunk.
-    hunk_rules = [(r, r.options or None) for r in by_scope[Scope.HUNK] if r.applies_to(path)]
-    function_rules = [(r, r.options or None) for r in by_scope[Scope.FUNCTION] if r.applies_to(path)]
     for hunk in fc.hunks:
         hunk_added = hunk.added
         if not hunk_added and not hunk_rules:
             continue
-        for line in hunk_added:
-            for r, skip in line_rules:
-                if skip is not None and skip(line.text, r.options):
-                    continue
-                for report in r.check(LineContext(message, fc, hunk, line, knowledge, r.options)):
+        # Rule by rule, not line by line: a rule's own reports come in the same order, and
+        # findings of different rules are never duplicates of one another (dedupe, sort_key).
+        for r, skip in line_rules:
+            options = r.options
+            for line in (hunk_added if skip is None else
+                         [x for x in hunk_added if not skip(x.text, options)]):
+                for report in r.check(LineContext(message, fc, hunk, line, knowledge, options)):
                     if (f := on_added(r, report)) is not None:
                         yield f
         if not hunk_rules and (not function_rules or file_view is not None):

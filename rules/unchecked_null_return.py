@@ -254,8 +254,8 @@ def _function_name(definition) -> str | None:
 
 
 def _own_functions(view) -> dict[str, int | None]:
-    """Functions the viewed source defines: name -> the line of a `return NULL;` in it (None
-    when it has none).  The file's own definition wins over the knowledge."""
+    """Functions the viewed source defines: name -> None (`_return_null_lines` fills in the
+    line of a `return NULL;` in it).  The file's own definition wins over the knowledge."""
     own: dict[str, int | None] = {}
     stack = [view.root]
     while stack:   # definitions are at the top, or under #if / an ERROR node; not inside one another
@@ -267,6 +267,12 @@ def _own_functions(view) -> dict[str, int | None]:
                     own.setdefault(name, None)
             elif child.type in CONTAINERS:
                 stack.append(child)
+    return own
+
+
+def _return_null_lines(view, own: dict[str, int | None]) -> None:
+    """Set, for each function of `own` with a `return NULL;`, the line of the first one
+    (asked only when a call of one of them is judged: the query is not run otherwise)."""
     # (The query's `null` is the text NULL or nullptr: where tree-sitter must invent a missing
     # expression it invents an identifier, never a NULL.  Without that text it finds nothing.)
     if own and (b"NULL" in view.source or b"nullptr" in view.source):
@@ -276,7 +282,6 @@ def _own_functions(view) -> dict[str, int | None]:
             name = _function_name(definition) if definition is not None else None
             if name is not None and own.get(name) is None:
                 own[name] = view.nearby_line(node.start_point.row)
-    return own
 
 
 CONTAINERS = frozenset({"ERROR", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "linkage_specification",
@@ -330,12 +335,16 @@ def check(ctx):
     view = ctx.view
     sources = query("null_sources")
     own = None
+    null_lines = False   # (own's `return NULL` lines found)
     for unit in view.units():
         for match in matches(sources, unit):
             site, var, fn, value = match["site"], match["var"], match["fn"], match["value"]
             function = text(fn)
             if own is None:
                 own = _own_functions(view)
+            if not null_lines and function in own:
+                _return_null_lines(view, own)
+                null_lines = True
             fact, kinds = _fact(ctx, function, own)
             if fact is None or site.has_error or "__GFP_NOFAIL" in text(value):
                 continue

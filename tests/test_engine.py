@@ -145,3 +145,22 @@ def test_path_globs_match_as_fnmatch_matches_the_path_or_its_name():
             name = path.rsplit("/", 1)[-1]
             expected = any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
             assert _path_matches(globs, path) == expected, (globs, path)
+
+
+def test_a_plan_lists_the_rules_applies_to_names_for_each_path_in_order():
+    from reviewbot.engine import _plan
+
+    rules = registry() + (Rule(RuleMeta("x-dts", Severity.NOTE, Scope.HUNK, paths=("*.dts",)), lambda ctx: (), "", "m"),
+                          Rule(RuleMeta("x-any", Severity.NOTE, Scope.FUNCTION), lambda ctx: (), "", "m"))
+    plan = _plan(rules)
+    assert _plan(rules) is plan and _plan(tuple(list(rules))) is plan   # by the rules, not the tuple
+    paths = ["a.c", "drivers/net/x.h", "arch/arm/boot/dts/x.dts", "x.dtsi", "Kconfig", "drivers/Kconfig.debug",
+             "a.cc", "Makefile", "scripts/x.py", "Documentation/x.rst", "", "dir.c/file", "a.c"]
+    for path in paths:
+        file_rules, line_rules, hunk_rules, function_rules = plan.for_path(path)
+        expected = {s: [r for r in rules if r.meta.scope is s and r.applies_to(path)] for s in Scope}
+        assert plan.mail_rules == expected[Scope.MAIL]
+        assert file_rules == expected[Scope.FILE], path
+        assert line_rules == [(r, r.meta.skip_line) for r in expected[Scope.LINE]], path
+        assert hunk_rules == [(r, r.options or None) for r in expected[Scope.HUNK]], path
+        assert function_rules == [(r, r.options or None) for r in expected[Scope.FUNCTION]], path
