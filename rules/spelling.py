@@ -312,21 +312,7 @@ def _file_typos(fc):
                     if '"' in text or "//" in text:
                         pending.append((x, _split(text, False)[0]))
             continue
-        in_comment = _starts_in_comment(texts)
-        for x in image:
-            text = x.text
-            if in_comment:
-                if "*/" not in text:   # (what _split says of a line inside a comment)
-                    if x.kind == "+":
-                        pending.append((x, [(text, False)]))
-                    continue
-            elif not ("/" in text or '"' in text):
-                continue   # plain code: no comment or string starts here
-            if x.kind != "+":
-                if in_comment or "/*" in text:
-                    in_comment = _split(text, in_comment)[2]
-                continue
-            pieces, _, in_comment = _split(text, in_comment)
+        for x, pieces, _ in _added_pieces(image, texts, plain=False):
             if pieces:
                 pending.append((x, pieces))
     if not pending or not _any_typo([_words(piece if is_string else _prose(piece), is_string)
@@ -345,26 +331,36 @@ def _file_typos(fc):
     return [(x, w, f) for x, w, f in found if w not in known]
 
 
+def _added_pieces(image, texts: list[str], plain: bool = True):
+    """(added line, its comment and string pieces, its code pieces) of each line a window adds,
+    the comment state carried through the lines it keeps; `plain=False` leaves out the lines
+    with neither comment nor string (code alone)."""
+    in_comment = _starts_in_comment(texts)
+    for x in image:
+        text = x.text
+        if in_comment:
+            if "*/" not in text:   # (what _split says of a line inside a comment)
+                if x.kind == "+":
+                    yield x, [(text, False)], ()
+                continue
+        elif not ("/" in text or '"' in text):
+            if plain and x.kind == "+":
+                yield x, (), (text,)   # plain code: no comment or string starts here
+            continue
+        if x.kind != "+":
+            if in_comment or "/*" in text:
+                in_comment = _split(text, in_comment)[2]
+            continue
+        pieces, code, in_comment = _split(text, in_comment)
+        yield x, pieces, code
+
+
 def _added_code(fc) -> list[str]:
     """The code pieces (outside comments and strings) of the lines one C file adds, in order:
     what _file_typos looks only at when it has found a typo."""
-    code: list[str] = []
-    for hunk in fc.hunks:
-        image = hunk.post_image
-        in_comment = _starts_in_comment([x.text for x in image])
-        for x in image:
-            text = x.text
-            if not in_comment and not ("/" in text or '"' in text):
-                if x.kind == "+":
-                    code.append(text)
-                continue   # plain code: no comment or string starts here
-            if x.kind != "+":
-                if in_comment or "/*" in text:
-                    in_comment = _split(text, in_comment)[2]
-                continue
-            _, code_pieces, in_comment = _split(text, in_comment)
-            code.extend(code_pieces)
-    return code
+    return [piece for hunk in fc.hunks
+            for _, _, code in _added_pieces(hunk.post_image, [x.text for x in hunk.post_image])
+            for piece in code]
 
 
 # --- the rule -----------------------------------------------------------------------------------
