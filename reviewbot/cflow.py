@@ -36,14 +36,18 @@ def statement_of(node: Node) -> Node:
     return node
 
 
-def exclusive_arms(site: Node, node: Node) -> bool:
-    """Are the two nodes in different arms of one if/else or different cases of one switch?"""
+def exclusive_arms(site: Node, node: Node, condition_apart: bool = False) -> bool:
+    """Are the two nodes in different arms of one if/else or different cases of one switch?
+
+    With `condition_apart`, a node in an `if`'s condition counts as apart from a site in its
+    arms too (the condition runs before them)."""
     site_chain = {a.id for a in ancestors(site)}
     child = node
     for parent in ancestors(node):
         if parent.id in site_chain:
             if parent.type == "if_statement":
-                return parent.child_by_field_name("condition") != child and not contains(child, site)
+                return (condition_apart or parent.child_by_field_name("condition") != child) \
+                    and not contains(child, site)
             if parent.type == "compound_statement" and parent.parent is not None \
                     and parent.parent.type == "switch_statement":
                 return child.type == "case_statement" and not contains(child, site)

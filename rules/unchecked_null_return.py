@@ -77,9 +77,9 @@ static int add_call(struct tab *tab, s16 offset)
 
 from __future__ import annotations
 
-from reviewbot.cflow import scope_of
+from reviewbot.cflow import exclusive_arms, scope_of
 from reviewbot.csyntax import (
-    ancestors, broken, call_name, contains, declares, identifiers_named, matches, query, strip_parens, text,
+    ancestors, broken, call_name, declares, identifiers_named, matches, query, squeeze, strip_parens, text,
 )
 from reviewbot.knowledge import CONFIDENT_SHARE, MIN_SITES, ReturnFact
 from reviewbot.ruleapi import Report, rule
@@ -201,27 +201,6 @@ def _repeats_earlier_call(scope, site, call_node) -> bool:
     return False
 
 
-def _exclusive_arms(site, use) -> bool:
-    """Are the two nodes in different arms of one if/else or of one switch?"""
-    site_chain = {a.id: a for a in ancestors(site)}
-    child = use
-    for parent in ancestors(use):
-        if parent.id in site_chain:
-            if parent.type == "if_statement":
-                # `child` holds the use; the site is in another arm if not under this child.
-                return not contains(child, site)
-            if parent.type == "compound_statement" and parent.parent is not None \
-                    and parent.parent.type == "switch_statement":
-                return child.type == "case_statement" and not contains(child, site)
-            return False
-        child = parent
-    return False
-
-
-def _squeeze(node) -> str:
-    return "".join(text(node).split())
-
-
 def _fields(unit, name: str, after: int):
     """Occurrences of a field (`st->info`) after an offset, outermost first where they nest."""
     stack = [unit]
@@ -230,7 +209,7 @@ def _fields(unit, name: str, after: int):
         n = stack.pop()
         if n.end_byte <= after:
             continue
-        if n.type == "field_expression" and n.start_byte >= after and _squeeze(n) == name:
+        if n.type == "field_expression" and n.start_byte >= after and squeeze(n) == name:
             found.append(n)
             continue
         stack.extend(n.named_children)
@@ -240,7 +219,7 @@ def _fields(unit, name: str, after: int):
 def _occurrences(scope, var, after: int):
     if var.type == "identifier":
         return identifiers_named(scope, text(var).encode(), after)
-    return _fields(scope, _squeeze(var), after)
+    return _fields(scope, squeeze(var), after)
 
 
 def _function_name(definition) -> str | None:
@@ -350,7 +329,7 @@ def check(ctx):
                 continue
             if _is_condition(site):
                 continue   # `if (!(p = f()))`, `while ((p = f()) != NULL)`
-            name = text(var) if var.type == "identifier" else _squeeze(var)
+            name = text(var) if var.type == "identifier" else squeeze(var)
             scope = scope_of(site, unit)
             aliases = {a for a in (_stored_into(site),) if a}
             deref = None
@@ -360,7 +339,7 @@ def check(ctx):
                 if use in ("assign", "address", "test"):
                     ended = True
                     break
-                if use == "deref" and not _exclusive_arms(site, node):
+                if use == "deref" and not exclusive_arms(site, node, condition_apart=True):
                     deref = node
                     break
                 if node.parent is not None and node.parent.type == "return_statement":
