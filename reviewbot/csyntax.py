@@ -22,11 +22,6 @@ import tree_sitter_c
 Node = tree_sitter.Node
 
 FUNCTION_LIKE = frozenset({"function_definition"})
-STATEMENT_TYPES = frozenset({
-    "expression_statement", "if_statement", "for_statement", "while_statement", "do_statement",
-    "return_statement", "goto_statement", "break_statement", "continue_statement", "switch_statement",
-    "compound_statement", "labeled_statement", "case_statement",
-})
 
 
 @functools.cache
@@ -247,10 +242,6 @@ def ancestors(node: Node) -> Iterator[Node]:
     while node is not None:
         yield node
         node = node.parent
-
-
-def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
-    return next((a for a in ancestors(node) if a.type in types), None)
 
 
 def chain(node: Node | None, stop: Node | None) -> list[Node]:

@@ -71,15 +71,6 @@ def section(doc: str, name: str) -> str:
     return "\n".join(out).strip("\n")
 
 
-def code_block(doc: str, name: str) -> str:
-    """The first ```c fenced block in a section (Example / Use instead)."""
-    body = section(doc, name)
-    if "```" not in body:
-        return ""
-    block = body.split("```", 2)[1]
-    return block.split("\n", 1)[1] if "\n" in block else ""
-
-
 @functools.cache
 def registry() -> tuple[Rule, ...]:
     """Every rule in the `reviewbot.rules` package, sorted by id (built once, immutable)."""

@@ -22,7 +22,6 @@ the calls (`post_review`), so the planning is tested without a server.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Mapping, NamedTuple

@@ -127,5 +127,5 @@ def check(ctx):
             yield Report(f"braces around the single statement of this `{what}` are not needed",
                          line=view.line_of(node), hint="drop the braces")
         else:
-            yield Report(f"no arm of this if/else chain needs braces: each is a single statement",
+            yield Report("no arm of this if/else chain needs braces: each is a single statement",
                          line=view.line_of(node), hint="drop the braces")

@@ -11,8 +11,6 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
-
 from conftest import CORPUS, SEED_ARCHIVE, SEED_MBOX, require_shared, run_cli
 
 SMALL_REAL = "ml-kernel-janitors/2019-04-29_3b3ae935a819_ASoC-sprd-Fix-return-value-check-in-sprd_mcdt_probe.patch"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED_MBOX, require_shared, run_cli
-from reviewbot.config import Config, find_config, parse_config
+from reviewbot.config import find_config, parse_config
 from reviewbot.engine import Rule, registry
 from reviewbot.errors import InputError
 from reviewbot.findings import Severity

@@ -6,7 +6,6 @@ import base64
 import quopri
 import re
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 

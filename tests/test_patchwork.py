@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import pytest
-
 from conftest import SEED_MBOX, require_shared, run_cli
 from loopback import Response, Server
 from test_reply import PATCH

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from conftest import SEED_MBOX, require_shared, run_cli
-from reviewbot.diff import parse_diff
 from reviewbot.ingest import RawMessage
 from reviewbot.mail import parse_message
 from reviewbot.model import Origin

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from test_watch import FINDINGS, CLEAN, Inbox, patch, replies, smtp, watch, write_config  # noqa: F401 (fixture)
 
 
