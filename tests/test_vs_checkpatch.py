@@ -8,11 +8,12 @@ line checkpatch prints (the script relies on it).
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from reviewbot.findings import Finding, Severity
 
 _spec = importlib.util.spec_from_file_location("vs_checkpatch", ROOT / "benchmarks" / "vs_checkpatch.py")
@@ -465,3 +466,11 @@ def test_a_missing_sign_off_is_excused_only_when_a_misspelt_one_was_reported():
     alone = _cp("MISSING_SIGN_OFF", 30)
     vs.excuse([alone], added, False, [], rbs=[other])
     assert alone.excuse is None
+
+
+def test_the_misspelt_sign_off_pattern_is_what_malformed_trailer_says():
+    fixture = ROOT / "tests/fixtures/rules/malformed-trailer/fires_misspelt_signed_off_by.patch"
+    run = run_cli("check", "--no-tree", "--no-config", "--select", "malformed-trailer", "--format", "json",
+                  str(fixture))
+    messages = [f["message"] for p in json.loads(run.out)["patches"] for f in p["findings"]]
+    assert any(vs.MISSPELT_SIGN_OFF.search(m) for m in messages), messages
